@@ -1,0 +1,100 @@
+// swift-tools-version:6.0
+// The Cloud Connector: keeps a Mindscape Local-Core device connected to a compatible cloud over one
+// WebSocket, with every outbound report kept in a durable SQLite outbox until the cloud acks it.
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "cloud-connector",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cloud-connector", targets: ["CloudConnectorCLI"]),
+        .executable(name: "connector-bench", targets: ["ConnectorBench"]),
+        .library(name: "OutboxStore", targets: ["OutboxStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries, installed by tools/setup from Debian's -dev packages.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(
+            name: "CWebSockets", pkgConfig: "libwebsockets", providers: [.apt(["libwebsockets-dev"])]),
+
+        // Pure code: the wire protocol's JSON, envelope and payload rules, time, redaction.
+        // No I/O, so it can be fuzzed and tested without sockets, clocks or disk.
+        .target(name: "ConnectorCore", swiftSettings: strictSettings),
+
+        // Thin Swift wrappers over the C libraries.
+        .target(name: "SQLiteDB", dependencies: ["CSQLite"], swiftSettings: strictSettings),
+        .target(name: "LZ4Codec", dependencies: ["CLZ4"], swiftSettings: strictSettings),
+
+        // The event log: outbox, group-commit writer, projections, retention, exports.
+        .target(
+            name: "OutboxStore",
+            dependencies: [
+                "ConnectorCore", "SQLiteDB", "LZ4Codec",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings,
+            plugins: ["EmbedMigrations"]
+        ),
+
+        // The seed's CloudConnector: configuration, identity, data-directory ownership (and, from the
+        // next issue on, the link and its HeartbeatMonitor).
+        .target(
+            name: "CloudConnector",
+            dependencies: [
+                "ConnectorCore", "OutboxStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .executableTarget(
+            name: "CloudConnectorCLI",
+            dependencies: [
+                "ConnectorCore", "OutboxStore", "CloudConnector", "LZ4Codec",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ConnectorBench",
+            dependencies: ["ConnectorCore", "OutboxStore", "SQLiteDB", "LZ4Codec", "CSQLite"],
+            swiftSettings: strictSettings
+        ),
+        // A child process for the crash-safety tests: appends from several producers and reports
+        // each append that returned, until it is SIGKILLed.
+        .executableTarget(
+            name: "CrashHarness",
+            dependencies: ["ConnectorCore", "OutboxStore"],
+            swiftSettings: strictSettings
+        ),
+
+        // Embeds Migrations/*.sql into the binary at build time.
+        .executableTarget(name: "MigrationEmbedder", swiftSettings: strictSettings),
+        .plugin(
+            name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),
+
+        .testTarget(name: "ConnectorCoreTests", dependencies: ["ConnectorCore"]),
+        .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "CSQLite"]),
+        .testTarget(name: "LZ4CodecTests", dependencies: ["LZ4Codec"]),
+        .testTarget(
+            name: "OutboxStoreTests",
+            dependencies: ["OutboxStore", "ConnectorCore", "SQLiteDB", "LZ4Codec", "CrashHarness"]
+        ),
+        .testTarget(
+            name: "CloudConnectorTests",
+            dependencies: ["CloudConnector", "OutboxStore", "ConnectorCore", "CloudConnectorCLI"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,5 @@
+#include <sqlite3.h>
+
+// SQLITE_TRANSIENT is a macro casting -1 to a function pointer, which Swift cannot import.
+// Exposing it as a function keeps the Swift wrapper free of unsafeBitCast tricks.
+static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TRANSIENT; }

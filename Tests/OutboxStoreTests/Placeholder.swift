@@ -1,0 +1,3 @@
+import Testing
+
+@Test func placeholderOutboxStoreTests() { #expect(Bool(true)) }
