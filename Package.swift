@@ -66,16 +66,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Realistic, seeded PROTOCOL §4 traffic for tests, benchmarks, the crash harness and
+        // dictionary training.
+        .target(name: "TrafficGenerator", dependencies: ["ConnectorCore", "OutboxStore"], swiftSettings: strictSettings),
         .executableTarget(
             name: "ConnectorBench",
-            dependencies: ["ConnectorCore", "OutboxStore", "SQLiteDB", "LZ4Codec", "CSQLite"],
+            dependencies: ["ConnectorCore", "OutboxStore", "SQLiteDB", "LZ4Codec", "CSQLite", "TrafficGenerator"],
             swiftSettings: strictSettings
         ),
         // A child process for the crash-safety tests: appends from several producers and reports
         // each append that returned, until it is SIGKILLed.
         .executableTarget(
             name: "CrashHarness",
-            dependencies: ["ConnectorCore", "OutboxStore"],
+            dependencies: ["ConnectorCore", "OutboxStore", "TrafficGenerator"],
             swiftSettings: strictSettings
         ),
 
@@ -89,7 +92,7 @@ let package = Package(
         .testTarget(name: "LZ4CodecTests", dependencies: ["LZ4Codec"]),
         .testTarget(
             name: "OutboxStoreTests",
-            dependencies: ["OutboxStore", "ConnectorCore", "SQLiteDB", "LZ4Codec", "CrashHarness"]
+            dependencies: ["OutboxStore", "ConnectorCore", "SQLiteDB", "LZ4Codec", "CrashHarness", "TrafficGenerator"]
         ),
         .testTarget(
             name: "CloudConnectorTests",

@@ -1,0 +1,110 @@
+import ConnectorCore
+import SQLiteDB
+
+/// Writes one prepared message into the log and its projections, inside the writer's open
+/// transaction. Called only on the writer thread.
+struct LogAppender {
+    let db: Database
+    let codecs: CodecTable
+    let faults: OutboxFaults
+
+    /// Inserts `message` with the next seq, or returns the stored message when its natural key
+    /// (event_id / report_id) is already held with the same content.
+    func append(_ message: PreparedMessage, state: inout SequenceState) throws -> AppendedMessage {
+        var naturalKey = message.fields.naturalKey
+        if faults.contains(.ignoreNaturalKey), let key = naturalKey {
+            naturalKey = key + "#" + MessageID.random().description
+        } else if let existing = try findExisting(message) {
+            return existing
+        }
+        let seq = state.lastSeq + 1
+        try insertRow(message, seq: seq, naturalKey: naturalKey)
+        state.lastSeq = seq
+        state.heldBytes += message.heldBytes
+        try project(message, seq: seq, naturalKey: naturalKey)
+        return AppendedMessage(
+            seq: seq, id: message.id, createdAtMS: message.createdAtMS, type: message.type, duplicate: false)
+    }
+
+    private func insertRow(_ message: PreparedMessage, seq: Int64, naturalKey: String?) throws {
+        let statement = try db.cached(
+            """
+            INSERT INTO outbox (seq, id, type, request_id, created_at_ms, event_at_ms, natural_key,
+                                event_type, job_type, codec, raw_size, payload)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        defer { statement.reset() }
+        try statement.bind(1, seq)
+        try statement.bind(2, blob: message.id.bytes)
+        try statement.bind(3, message.type.code)
+        try statement.bind(4, message.fields.requestID)
+        try statement.bind(5, message.createdAtMS)
+        try statement.bind(6, message.fields.timestampMS)
+        try statement.bind(7, naturalKey)
+        if case .execution(let execution) = message.fields.detail {
+            try statement.bind(8, execution.eventType.rawValue)
+            try statement.bind(9, execution.eventType == .accepted ? execution.jobType : nil)
+        }
+        try statement.bind(10, message.codec)
+        try statement.bind(11, message.rawSize)
+        try statement.bind(12, blob: message.stored)
+        try statement.step()
+    }
+
+    /// Updates the projections the message derives, in the same transaction as the row itself.
+    private func project(_ message: PreparedMessage, seq: Int64, naturalKey: String?) throws {
+        switch message.fields.detail {
+        case .execution(let execution):
+            let summary = ExecutionSummary(
+                requestID: message.fields.requestID, seq: seq, eventType: execution.eventType,
+                eventAtMS: message.fields.timestampMS, jobType: execution.jobType)
+            try ExecutionTable.live.merge(db, summary)
+        case .usage(var usage):
+            if faults.contains(.forgetLedgerRow) { return }
+            if let naturalKey { usage.reportID = naturalKey }
+            try UsageLedger.insert(
+                db,
+                LedgerEntry(
+                    seq: seq, messageID: message.id, createdAtMS: message.createdAtMS,
+                    requestID: message.fields.requestID, reportedAtMS: message.fields.timestampMS,
+                    usage: usage))
+        case .reply:
+            break
+        }
+    }
+
+    /// The stored twin of a message with the same event_id/report_id, if any. Same content: the
+    /// append is idempotent and returns it. Different content: a conflict the caller must resolve.
+    private func findExisting(_ message: PreparedMessage) throws -> AppendedMessage? {
+        guard let key = message.fields.naturalKey else { return nil }
+        let statement = try db.cached(
+            "SELECT seq, id, created_at_ms, codec, raw_size, payload FROM outbox WHERE type = ? AND natural_key = ?")
+        defer { statement.reset() }
+        try statement.bind(1, message.type.code)
+        try statement.bind(2, key)
+        if try statement.step() {
+            let seq = statement.int64(0)
+            let stored = try statement.withBlob(5) { bytes in
+                try codecs.decode(codec: statement.int(3), stored: bytes, rawSize: statement.int(4))
+            }
+            guard stored == message.payloadBytes, let id = MessageID(bytes: statement.blob(1)) else {
+                throw OutboxError.duplicateConflict(type: message.type, naturalKey: key, existingSeq: seq)
+            }
+            return AppendedMessage(
+                seq: seq, id: id, createdAtMS: statement.int64(2), type: message.type, duplicate: true)
+        }
+        // A usage report whose log row was pruned is still known to the ledger, which is never pruned:
+        // billing must not count a late retry twice.
+        if case .usage(let usage) = message.fields.detail, let entry = try UsageLedger.read(db, reportID: key) {
+            guard entry.usage == usage, entry.requestID == message.fields.requestID,
+                entry.reportedAtMS == message.fields.timestampMS
+            else {
+                throw OutboxError.duplicateConflict(type: message.type, naturalKey: key, existingSeq: entry.seq)
+            }
+            return AppendedMessage(
+                seq: entry.seq, id: entry.messageID, createdAtMS: entry.createdAtMS, type: message.type,
+                duplicate: true)
+        }
+        return nil
+    }
+}

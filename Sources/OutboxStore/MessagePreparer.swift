@@ -1,0 +1,47 @@
+import ConnectorCore
+import LZ4Codec
+
+/// Validates and encodes drafts for one store (its device, tenant and codec settings).
+public struct MessagePreparer: Sendable {
+    public let identity: StoreIdentity
+    let compressionThreshold: Int
+    let codecs: CodecTable
+    let clock: any WallClock
+
+    init(identity: StoreIdentity, compressionThreshold: Int, codecs: CodecTable, clock: any WallClock) {
+        self.identity = identity
+        self.compressionThreshold = compressionThreshold
+        self.codecs = codecs
+        self.clock = clock
+    }
+
+    public func prepare(_ draft: MessageDraft) throws(OutboxError) -> PreparedMessage {
+        let fields: OutboxFields
+        do {
+            fields = try OutboxPayload.validate(type: draft.type, payload: draft.payload)
+        } catch {
+            throw .invalidPayload(type: draft.type, error)
+        }
+        if case .usage(let usage) = fields.detail, usage.tenantID != identity.tenantID {
+            throw .tenantMismatch(payloadTenant: usage.tenantID, storeTenant: identity.tenantID)
+        }
+        let payloadBytes = JSON.encode(draft.payload)
+        let frameSize = Envelope.worstCaseSize(type: draft.type, payloadBytes: payloadBytes.count)
+        guard frameSize <= Envelope.maxFrameBytes else {
+            throw .messageTooLarge(type: draft.type, bytes: frameSize, limit: Envelope.maxFrameBytes)
+        }
+        var codec = CodecTable.identity
+        var stored = payloadBytes
+        if payloadBytes.count >= compressionThreshold {
+            let preferred = codecs.preferred
+            if let compressed = LZ4Block.compress(payloadBytes, dictionary: preferred.dictionary) {
+                codec = preferred.code
+                stored = compressed
+            }
+        }
+        return PreparedMessage(
+            id: draft.id ?? .random(), type: draft.type, fields: fields,
+            createdAtMS: draft.createdAtMS ?? clock.nowMilliseconds(), codec: codec,
+            rawSize: payloadBytes.count, stored: stored, payloadBytes: payloadBytes)
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// How the store trades durability for speed. `full` is the default and the only mode under which a
+/// returned append survives power loss.
+public enum Durability: String, Sendable, CaseIterable {
+    /// `PRAGMA synchronous=FULL`: every commit is fsynced before the append returns.
+    case full
+    /// `PRAGMA synchronous=NORMAL`: in WAL mode a commit is durable against a process crash, but the
+    /// last transactions before a power loss or kernel crash can be lost (the WAL is fsynced only at
+    /// checkpoints). The cloud would then never receive those messages.
+    case normal
+}
+
+public struct OutboxOptions: Sendable {
+    public var durability: Durability = .full
+    /// Bound on the bytes the log holds (stored payloads plus a fixed per-row overhead).
+    public var maxOutboxBytes: Int64 = 512 * 1024 * 1024
+    /// Payloads at least this long are LZ4-compressed (when that makes them smaller).
+    public var compressionThreshold: Int = 128
+    /// How long a statement waits for another process's write lock before failing.
+    public var busyTimeoutMilliseconds: Int32 = 15_000
+    /// Most units the writer gathers into one transaction.
+    public var maxUnitsPerTransaction: Int = 2_048
+    public var clock: any WallClock = SystemWallClock()
+    /// Test-only switches that break a safety property on purpose (negative controls).
+    @_spi(Faults) public var faults: OutboxFaults = []
+
+    public init() {}
+}
+
+/// Faults a test can switch on to show that the matching safety test then fails.
+@_spi(Faults)
+public struct OutboxFaults: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// Report an append as done before its transaction commits (breaks R1 durability).
+    public static let returnBeforeCommit = OutboxFaults(rawValue: 1 << 0)
+    /// Commit with `synchronous=OFF`: no fsync at all.
+    public static let skipFsync = OutboxFaults(rawValue: 1 << 1)
+    /// Commit every unit in its own transaction (no group commit).
+    public static let noGroupCommit = OutboxFaults(rawValue: 1 << 2)
+    /// Do not write the usage-ledger row of a usage_report (a forgotten projection row).
+    public static let forgetLedgerRow = OutboxFaults(rawValue: 1 << 3)
+    /// Store a repeated event_id/report_id under a fresh key, so the same report is held twice.
+    public static let ignoreNaturalKey = OutboxFaults(rawValue: 1 << 4)
+    /// Read pending messages newest first instead of in seq order.
+    public static let pendingOutOfOrder = OutboxFaults(rawValue: 1 << 5)
+    /// Show secret values in CLI output even without --reveal.
+    public static let skipRedaction = OutboxFaults(rawValue: 1 << 6)
+
+    public static func parse(_ text: String) -> OutboxFaults {
+        let names: [String: OutboxFaults] = [
+            "returnBeforeCommit": .returnBeforeCommit, "skipFsync": .skipFsync,
+            "noGroupCommit": .noGroupCommit, "forgetLedgerRow": .forgetLedgerRow,
+            "ignoreNaturalKey": .ignoreNaturalKey, "pendingOutOfOrder": .pendingOutOfOrder,
+            "skipRedaction": .skipRedaction,
+        ]
+        var faults: OutboxFaults = []
+        for name in text.split(separator: ",") {
+            if let fault = names[String(name)] { faults.insert(fault) }
+        }
+        return faults
+    }
+}

@@ -1,0 +1,97 @@
+import Dispatch
+import Foundation
+import Logging
+import SQLiteDB
+import Synchronization
+
+/// The single writer: a dedicated thread (not the cooperative pool, whose threads must never block on
+/// fsync) that owns the store's only write connection and commits queued units in groups.
+enum OutboxWriter {
+    struct Configuration: Sendable {
+        let path: String
+        let options: OutboxOptions
+        let logger: Logger
+    }
+
+    /// Starts the thread and waits until its connection is open and checked.
+    static func start(_ configuration: Configuration, queue: WriterQueue) throws(OutboxError) {
+        let ready = DispatchSemaphore(value: 0)
+        let startup = Mutex<OutboxError?>(nil)
+        let thread = Thread {
+            let session: WriterSession
+            do throws(OutboxError) {
+                session = try openSession(configuration)
+            } catch {
+                startup.withLock { $0 = error }
+                ready.signal()
+                queue.close()
+                failRemaining(queue, error: error)
+                queue.stopped.signal()
+                return
+            }
+            ready.signal()
+            run(session, queue: queue)
+            queue.stopped.signal()
+        }
+        thread.name = "outbox-writer"
+        thread.start()
+        ready.wait()
+        if let error = startup.withLock({ $0 }) { throw error }
+    }
+
+    private static func openSession(_ configuration: Configuration) throws(OutboxError) -> WriterSession {
+        let options = configuration.options
+        do {
+            let db = try StoreConnection.open(
+                path: configuration.path, durability: options.durability,
+                busyTimeoutMilliseconds: options.busyTimeoutMilliseconds, faults: options.faults)
+            // Read the setting back instead of trusting it: a write connection that would not fsync
+            // must not start.
+            let level = try StoreConnection.synchronousLevel(db)
+            let expected: Int64 = options.durability == .full ? 2 : 1
+            if level != expected && !options.faults.contains(.skipFsync) {
+                throw OutboxError.storage(
+                    operation: "configuring the write connection",
+                    SQLiteError(code: 1, message: "PRAGMA synchronous reads \(level), expected \(expected)"))
+            }
+            db.startCountingCommits()
+            let codecs = try CodecTable.load(db)
+            return WriterSession(db: db, codecs: codecs, options: options, logger: configuration.logger)
+        } catch {
+            throw OutboxErrorMapping.map(error, operation: "opening the write connection", path: configuration.path)
+        }
+    }
+
+    private static func run(_ session: WriterSession, queue: WriterQueue) {
+        let groupCommit = !session.faults.contains(.noGroupCommit)
+        while let jobs = queue.next(max: session.options.maxUnitsPerTransaction) {
+            var batch: [WriterJob] = []
+            for job in jobs {
+                if case .exclusive(let exclusive) = job {
+                    if !batch.isEmpty { session.commit(batch) }
+                    batch.removeAll()
+                    exclusive.run(session)
+                } else if groupCommit {
+                    batch.append(job)
+                } else {
+                    session.commit([job])
+                }
+            }
+            if !batch.isEmpty { session.commit(batch) }
+        }
+        // Fold the WAL back into the database so a stopped store is one file again.
+        _ = try? session.db.pragma("wal_checkpoint(TRUNCATE)")
+    }
+
+    private static func failRemaining(_ queue: WriterQueue, error: OutboxError) {
+        while let jobs = queue.next(max: .max) {
+            for job in jobs {
+                switch job {
+                case .append(_, let completion): completion(.failure(error))
+                case .acknowledge(_, let completion): completion(.failure(error))
+                case .exclusive(let exclusive): exclusive.fail(error)
+                }
+            }
+        }
+    }
+}

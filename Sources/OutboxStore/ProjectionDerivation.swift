@@ -1,0 +1,121 @@
+import ConnectorCore
+import SQLiteDB
+
+/// Recomputes the projections from the log and what removals recorded, for `rebuild` and `verify`.
+struct ProjectionDerivation {
+    let db: Database
+    let codecs: CodecTable
+
+    /// Timeline summaries: fold(execution_retired, execution_events held in the log). Uses the typed
+    /// columns, which `verify` separately checks against each payload.
+    func executions() throws -> [String: ExecutionSummary] {
+        var summaries = try ExecutionTable.retired.readAll(db)
+        let rows = try db.prepare(
+            "SELECT seq, request_id, event_type, event_at_ms, job_type FROM outbox WHERE type = 1 ORDER BY seq")
+        while try rows.step() {
+            guard let eventType = ExecutionEventType(rawValue: rows.string(2)) else {
+                throw OutboxError.corrupt(path: db.path, detail: "seq \(rows.int64(0)) has event_type \(rows.string(2))")
+            }
+            let event = ExecutionSummary(
+                requestID: rows.string(1), seq: rows.int64(0), eventType: eventType, eventAtMS: rows.int64(3),
+                jobType: rows.optionalString(4))
+            summaries[event.requestID] = summaries[event.requestID].map { $0.merged(event) } ?? event
+        }
+        return summaries
+    }
+
+    /// The ledger entry each held usage_report derives, by seq (payloads decoded and validated).
+    func ledgerFromLog(onBadRow: (Int64, String) -> Void = { _, _ in }) throws -> [Int64: LedgerEntry] {
+        var entries: [Int64: LedgerEntry] = [:]
+        let rows = try db.prepare(
+            "SELECT seq, id, created_at_ms, codec, raw_size, payload FROM outbox WHERE type = 2 ORDER BY seq")
+        while try rows.step() {
+            let seq = rows.int64(0)
+            do {
+                let payload = try rows.withBlob(5) { stored in
+                    try codecs.decode(codec: rows.int(3), stored: stored, rawSize: rows.int(4))
+                }
+                let fields = try OutboxPayload.validate(type: .usageReport, payload: try JSON.parse(payload))
+                guard let id = MessageID(bytes: rows.blob(1)),
+                    let entry = LedgerEntry(seq: seq, messageID: id, createdAtMS: rows.int64(2), fields: fields)
+                else { throw OutboxError.corrupt(path: db.path, detail: "unreadable id") }
+                entries[seq] = entry
+            } catch {
+                onBadRow(seq, "\(error)")
+            }
+        }
+        return entries
+    }
+
+    /// Metering totals as the ledger implies them.
+    static func totals(of entries: some Sequence<LedgerEntry>) -> [TotalsKey: MeteringTotal] {
+        var totals: [TotalsKey: MeteringTotal] = [:]
+        for entry in entries {
+            let key = TotalsKey(entry)
+            var total = totals[key] ?? MeteringTotal(
+                day: key.day, workspaceID: key.workspaceID, model: key.model, currency: key.currency)
+            total.add(entry)
+            totals[key] = total
+        }
+        return totals
+    }
+
+    func liveTotals() throws -> [TotalsKey: MeteringTotal] {
+        var totals: [TotalsKey: MeteringTotal] = [:]
+        let rows = try db.prepare(
+            """
+            SELECT tenant_id, day, workspace_id, model, currency, reports, duration_ms, prompt_tokens,
+                   completion_tokens, total_tokens, cost_micros FROM metering_totals
+            """)
+        while try rows.step() {
+            let key = TotalsKey(
+                tenantID: rows.string(0), day: rows.string(1), workspaceID: rows.string(2), model: rows.string(3),
+                currency: rows.string(4))
+            var total = MeteringTotal(day: key.day, workspaceID: key.workspaceID, model: key.model, currency: key.currency)
+            total.reports = rows.int64(5)
+            total.durationMS = rows.int64(6)
+            total.promptTokens = rows.int64(7)
+            total.completionTokens = rows.int64(8)
+            total.totalTokens = rows.int64(9)
+            total.costMicros = rows.int64(10)
+            totals[key] = total
+        }
+        return totals
+    }
+
+    func liveLedger() throws -> [Int64: LedgerEntry] {
+        var entries: [Int64: LedgerEntry] = [:]
+        try UsageLedger.forEach(db) { entries[$0.seq] = $0 }
+        return entries
+    }
+
+    func heldBytes() throws -> Int64 {
+        try db.int64("SELECT coalesce(sum(length(payload)), 0) + count(*) * ? FROM outbox", [.integer(PreparedMessage.rowOverhead)])
+    }
+}
+
+struct TotalsKey: Hashable, CustomStringConvertible {
+    let tenantID: String
+    let day: String
+    let workspaceID: String
+    let model: String
+    let currency: String
+
+    init(tenantID: String, day: String, workspaceID: String, model: String, currency: String) {
+        self.tenantID = tenantID
+        self.day = day
+        self.workspaceID = workspaceID
+        self.model = model
+        self.currency = currency
+    }
+
+    init(_ entry: LedgerEntry) {
+        self.init(
+            tenantID: entry.usage.tenantID, day: entry.day, workspaceID: entry.usage.workspaceID,
+            model: entry.usage.model, currency: entry.usage.currency)
+    }
+
+    var description: String {
+        "tenant=\(tenantID) day=\(day) workspace=\(workspaceID.isEmpty ? "-" : workspaceID) model=\(model.isEmpty ? "-" : model) currency=\(currency.isEmpty ? "-" : currency)"
+    }
+}

@@ -1,0 +1,33 @@
+import SQLiteDB
+
+/// Opens connections to the outbox file with the settings every connection must have. The writer
+/// reads back `PRAGMA synchronous` so that a misconfigured connection is caught, not trusted.
+enum StoreConnection {
+    static func open(
+        path: String, durability: Durability, busyTimeoutMilliseconds: Int32, readOnly: Bool = false,
+        faults: OutboxFaults = []
+    ) throws(SQLiteError) -> Database {
+        // Readers open read-write but set query_only: a READONLY connection cannot recreate the WAL
+        // index of a store that was closed cleanly, and query_only still guarantees it never writes.
+        let db = try Database(path: path, mode: .readWrite(create: !readOnly))
+        db.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
+        try db.execute("PRAGMA foreign_keys = ON")
+        try db.execute("PRAGMA temp_store = MEMORY")
+        if readOnly {
+            try db.execute("PRAGMA query_only = ON")
+        } else {
+            // WAL lets readers (CLI audits, the dispatcher) run beside the writer without blocking it.
+            _ = try db.pragma("journal_mode = WAL")
+            // Bound the WAL file after checkpoints so a burst does not leave a large file behind.
+            _ = try db.pragma("journal_size_limit = 67108864")
+            let level = faults.contains(.skipFsync) ? "OFF" : (durability == .full ? "FULL" : "NORMAL")
+            try db.execute("PRAGMA synchronous = \(level)")
+        }
+        return db
+    }
+
+    /// The value of `PRAGMA synchronous` as SQLite reports it: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+    static func synchronousLevel(_ db: Database) throws(SQLiteError) -> Int64 {
+        try db.int64("PRAGMA synchronous")
+    }
+}

@@ -1,0 +1,158 @@
+import ConnectorCore
+import Logging
+import SQLiteDB
+
+/// The result of an ack from the cloud.
+public struct AckOutcome: Sendable, Equatable {
+    /// The durable cumulative ack after this one.
+    public let ackedSeq: Int64
+    /// False when the ack was lower than or equal to what was already acked (ignored, PROTOCOL §4).
+    public let advanced: Bool
+    /// Set when the cloud acked seqs this store never assigned (R7): the store's next seq was moved
+    /// past the ack, from this value.
+    public let jumpedFrom: Int64?
+}
+
+/// Everything the writer thread owns: the one write connection and what it needs to append. Lives
+/// and dies on the writer thread; never shared.
+final class WriterSession {
+    let db: Database
+    let codecs: CodecTable
+    let options: OutboxOptions
+    let logger: Logger
+
+    init(db: Database, codecs: CodecTable, options: OutboxOptions, logger: Logger) {
+        self.db = db
+        self.codecs = codecs
+        self.options = options
+        self.logger = logger
+    }
+
+    var faults: OutboxFaults { options.faults }
+    var nowMS: Int64 { options.clock.nowMilliseconds() }
+
+    /// Runs `body` in an IMMEDIATE transaction with the current sequence state, writing the state
+    /// back before commit.
+    func transaction<T>(_ body: (inout SequenceState) throws -> T) throws(OutboxError) -> T {
+        do {
+            return try db.transaction(.immediate) {
+                var state = try SequenceState.read(db)
+                let result = try body(&state)
+                try state.write(db)
+                return result
+            }
+        } catch {
+            throw OutboxErrorMapping.map(error, operation: "writing the outbox", path: db.path)
+        }
+    }
+
+    // MARK: group commit
+
+    /// Commits a batch of appends and acks in ONE transaction, each append in its own savepoint so
+    /// that a unit that fails is rolled back alone. Every caller is completed only after COMMIT
+    /// returned (synchronous=FULL: the WAL is fsynced), or with the error that kept it out.
+    func commit(_ jobs: [WriterJob]) {
+        var acks: [Result<AckOutcome, OutboxError>] = []
+        var appends: [Result<[AppendedMessage], OutboxError>] = []
+        var completedEarly = false
+        do {
+            try db.run("BEGIN IMMEDIATE")
+            var state = try SequenceState.read(db)
+            // Acks first: an ack above last_seq (R7) must move the next seq before anything is appended.
+            for job in jobs {
+                if case .acknowledge(let seq, _) = job {
+                    acks.append(.success(try acknowledge(seq, state: &state)))
+                }
+            }
+            for job in jobs {
+                if case .append(let unit, _) = job {
+                    appends.append(appendUnit(unit, state: &state))
+                }
+            }
+            try state.write(db)
+            if faults.contains(.returnBeforeCommit) {
+                complete(jobs, acks: acks, appends: appends)
+                completedEarly = true
+            }
+            try db.run("COMMIT")
+        } catch {
+            if db.isInTransaction { try? db.run("ROLLBACK") }
+            let failure = OutboxErrorMapping.map(error, operation: "committing appends", path: db.path)
+            logger.error(
+                "outbox commit failed; no append of this batch was written", metadata: ["error": "\(failure)"])
+            acks = jobs.compactMap { if case .acknowledge = $0 { return .failure(failure) } else { return nil } }
+            appends = jobs.compactMap { if case .append = $0 { return .failure(failure) } else { return nil } }
+        }
+        if !completedEarly { complete(jobs, acks: acks, appends: appends) }
+    }
+
+    private func complete(
+        _ jobs: [WriterJob], acks: [Result<AckOutcome, OutboxError>],
+        appends: [Result<[AppendedMessage], OutboxError>]
+    ) {
+        var ackIndex = 0
+        var appendIndex = 0
+        for job in jobs {
+            switch job {
+            case .acknowledge(_, let completion):
+                completion(acks[ackIndex])
+                ackIndex += 1
+            case .append(_, let completion):
+                completion(appends[appendIndex])
+                appendIndex += 1
+            case .exclusive:
+                break
+            }
+        }
+    }
+
+    private func appendUnit(_ unit: AppendUnit, state: inout SequenceState) -> Result<[AppendedMessage], OutboxError> {
+        let before = state
+        do {
+            try db.run("SAVEPOINT unit")
+        } catch {
+            return .failure(OutboxErrorMapping.map(error, operation: "appending", path: db.path))
+        }
+        do {
+            let needed = unit.messages.reduce(Int64(0)) { $0 + $1.heldBytes }
+            if state.heldBytes + needed > options.maxOutboxBytes {
+                try SizeBound(db: db, limit: options.maxOutboxBytes, logger: logger)
+                    .makeRoom(for: needed, state: &state, nowMS: nowMS)
+            }
+            let appender = LogAppender(db: db, codecs: codecs, faults: faults)
+            var appended: [AppendedMessage] = []
+            for message in unit.messages {
+                appended.append(try appender.append(message, state: &state))
+            }
+            try unit.rows?(db, appended)
+            try db.run("RELEASE unit")
+            return .success(appended)
+        } catch {
+            state = before
+            try? db.run("ROLLBACK TO unit")
+            try? db.run("RELEASE unit")
+            return .failure(OutboxErrorMapping.map(error, operation: "appending", path: db.path))
+        }
+    }
+
+    private func acknowledge(_ seq: Int64, state: inout SequenceState) throws -> AckOutcome {
+        guard seq > state.ackedSeq else {
+            return AckOutcome(ackedSeq: state.ackedSeq, advanced: false, jumpedFrom: nil)
+        }
+        var jumpedFrom: Int64?
+        if seq > state.lastSeq {
+            // R7: the cloud holds seqs this store never assigned (its store was lost or replaced).
+            // Never reuse them: continue above the cloud's ack, and say so loudly.
+            jumpedFrom = state.lastSeq
+            try db.run(
+                "INSERT INTO seq_jumps (from_seq, to_seq, jumped_at_ms) VALUES (?, ?, ?)",
+                [.integer(state.lastSeq), .integer(seq), .integer(nowMS)])
+            logger.critical(
+                "the cloud acked seqs this store never assigned; continuing above them (R7)",
+                metadata: ["seq.last_assigned": "\(state.lastSeq)", "seq.cloud_acked": "\(seq)"])
+            state.lastSeq = seq
+        }
+        state.ackedSeq = seq
+        return AckOutcome(ackedSeq: seq, advanced: true, jumpedFrom: jumpedFrom)
+    }
+}

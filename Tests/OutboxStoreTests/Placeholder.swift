@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderOutboxStoreTests() { #expect(Bool(true)) }
