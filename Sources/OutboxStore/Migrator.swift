@@ -69,9 +69,6 @@ struct Migrator {
         let appID = try db.int64("PRAGMA application_id")
         let tableCount = try db.int64("SELECT count(*) FROM sqlite_schema")
         if tableCount == 0 {
-            // auto_vacuum can only be chosen before the first table exists; INCREMENTAL lets prune
-            // hand freed pages back to the file system without a full VACUUM.
-            try db.execute("PRAGMA auto_vacuum = INCREMENTAL")
             try db.execute("PRAGMA application_id = \(Self.applicationID)")
         } else if appID != Self.applicationID {
             throw OutboxError.notAnOutbox(path: db.path)

@@ -34,7 +34,8 @@ public struct OutboxFaults: OptionSet, Sendable {
     public let rawValue: Int
     public init(rawValue: Int) { self.rawValue = rawValue }
 
-    /// Report an append as done before its transaction commits (breaks R1 durability).
+    /// Report an append as done before its transaction commits (breaks R1 durability). The commit
+    /// then follows after a short delay, as on a slow disk, so a kill can land in between.
     public static let returnBeforeCommit = OutboxFaults(rawValue: 1 << 0)
     /// Commit with `synchronous=OFF`: no fsync at all.
     public static let skipFsync = OutboxFaults(rawValue: 1 << 1)

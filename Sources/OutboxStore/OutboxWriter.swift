@@ -18,25 +18,33 @@ enum OutboxWriter {
         let ready = DispatchSemaphore(value: 0)
         let startup = Mutex<OutboxError?>(nil)
         let thread = Thread {
-            let session: WriterSession
-            do throws(OutboxError) {
-                session = try openSession(configuration)
-            } catch {
-                startup.withLock { $0 = error }
-                ready.signal()
-                queue.close()
-                failRemaining(queue, error: error)
-                queue.stopped.signal()
-                return
-            }
-            ready.signal()
-            run(session, queue: queue)
+            serve(configuration, queue: queue, ready: ready, startup: startup)
+            // Signalled only after serve() returned, so the connection is closed by then and a
+            // caller of close() can reopen or copy the file at once.
             queue.stopped.signal()
         }
         thread.name = "outbox-writer"
         thread.start()
         ready.wait()
         if let error = startup.withLock({ $0 }) { throw error }
+    }
+
+    private static func serve(
+        _ configuration: Configuration, queue: WriterQueue, ready: DispatchSemaphore,
+        startup: borrowing Mutex<OutboxError?>
+    ) {
+        let session: WriterSession
+        do throws(OutboxError) {
+            session = try openSession(configuration)
+        } catch {
+            startup.withLock { $0 = error }
+            ready.signal()
+            queue.close()
+            failRemaining(queue, error: error)
+            return
+        }
+        ready.signal()
+        run(session, queue: queue)
     }
 
     private static func openSession(_ configuration: Configuration) throws(OutboxError) -> WriterSession {

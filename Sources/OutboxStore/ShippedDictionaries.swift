@@ -7,5 +7,5 @@ struct ShippedDictionary: Sendable {
 }
 
 enum ShippedDictionaries {
-    static let all: [ShippedDictionary] = []
+    static let all: [ShippedDictionary] = [lz4_dict_v1]
 }

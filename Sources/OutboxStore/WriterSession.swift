@@ -1,3 +1,4 @@
+import Foundation
 import ConnectorCore
 import Logging
 import SQLiteDB
@@ -73,6 +74,9 @@ final class WriterSession {
             if faults.contains(.returnBeforeCommit) {
                 complete(jobs, acks: acks, appends: appends)
                 completedEarly = true
+                // Model a commit still in flight (a slow disk), so that a kill can land between the
+                // premature return and the commit, as it would in production.
+                usleep(3_000)
             }
             try db.run("COMMIT")
         } catch {

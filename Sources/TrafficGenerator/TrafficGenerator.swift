@@ -6,7 +6,15 @@ public import OutboxStore
 /// progress* → completed/failed/cancelled, a usage_report per execution, and messaging replies.
 /// Every id and timestamp is unique, text and numbers vary. Deterministic for a seed.
 public struct TrafficGenerator: Sendable {
+    /// Where free text comes from. Dictionary training uses `.randomWords`, so the shipped dictionary
+    /// learns message shapes (keys, enums, formats) and never the vocabulary the benchmarks use.
+    public enum TextStyle: Sendable {
+        case vocabulary
+        case randomWords
+    }
+
     public var rng: SplitMix64
+    public var textStyle: TextStyle = .vocabulary
     public let deviceID: String
     public let tenantID: String
     public private(set) var clockMS: Int64
@@ -42,7 +50,7 @@ public struct TrafficGenerator: Sendable {
             drafts.append(event(requestID, "completed", data: ["result": result()], at: tick(100...9_000)))
         } else if outcome < 19 {
             let error: JSONValue = .object(JSONObject([
-                ("code", .string(Vocabulary.errorCodes.randomElement(using: &rng)!)),
+                ("code", .string(name(Vocabulary.errorCodes))),
                 ("message", .string(sentence(6...14))),
                 ("retryable", .bool(Bool.random(using: &rng))),
             ]))
@@ -97,8 +105,25 @@ public struct TrafficGenerator: Sendable {
     }
 
     private mutating func sentence(_ count: ClosedRange<Int>) -> String {
-        (0..<Int.random(in: count, using: &rng)).map { _ in Vocabulary.words.randomElement(using: &rng)! }
-            .joined(separator: " ")
+        words(Int.random(in: count, using: &rng))
+    }
+
+    private mutating func words(_ count: Int) -> String {
+        (0..<count).map { _ in word() }.joined(separator: " ")
+    }
+
+    private mutating func word() -> String {
+        switch textStyle {
+        case .vocabulary:
+            return Vocabulary.words.randomElement(using: &rng)!
+        case .randomWords:
+            let letters = Array("abcdefghijklmnopqrstuvwxyz")
+            return String((0..<Int.random(in: 2...9, using: &rng)).map { _ in letters.randomElement(using: &rng)! })
+        }
+    }
+
+    private mutating func name(_ list: [String]) -> String {
+        textStyle == .vocabulary ? list.randomElement(using: &rng)! : word() + "-" + word()
     }
 
     private mutating func event(_ requestID: String, _ type: String, data: [String: JSONValue], at: Int64) -> MessageDraft {
@@ -117,9 +142,7 @@ public struct TrafficGenerator: Sendable {
     }
 
     private mutating func progress(_ requestID: String, fraction: Double, words: Int? = nil) -> MessageDraft {
-        let text = words.map { count in
-            (0..<count).map { _ in Vocabulary.words.randomElement(using: &rng)! }.joined(separator: " ")
-        } ?? sentence(4...12)
+        let text = words.map { count in self.words(count) } ?? sentence(4...12)
         let rounded = (min(1, max(0, fraction)) * 1000).rounded() / 1000
         let data: JSONValue = .object(JSONObject([
             ("progress", .number(JSONNumber(literal: String(rounded))!)),
@@ -131,7 +154,7 @@ public struct TrafficGenerator: Sendable {
     private mutating func result(summaryWords: Int? = nil) -> JSONValue {
         let words = summaryWords ?? Int.random(in: 8...40, using: &rng)
         return .object(JSONObject([
-            ("summary", .string((0..<words).map { _ in Vocabulary.words.randomElement(using: &rng)! }.joined(separator: " "))),
+            ("summary", .string(self.words(words))),
             ("items", .number(JSONNumber(Int64.random(in: 0...500, using: &rng)))),
             ("confidence", .number(JSONNumber(literal: String(Double(Int.random(in: 500...999, using: &rng)) / 1000))!)),
         ]))
@@ -152,7 +175,7 @@ public struct TrafficGenerator: Sendable {
                 ("amount", .number(JSONNumber(literal: Self.decimal(micros: micros))!)),
                 ("currency", .string(Vocabulary.currencies.randomElement(using: &rng)!)),
             ]))))
-            metrics.append(("model", .string(Vocabulary.models.randomElement(using: &rng)!)))
+            metrics.append(("model", .string(name(Vocabulary.models))))
         }
         var fields: [(String, JSONValue)] = [
             ("report_id", .string(uuid())),
@@ -171,7 +194,7 @@ public struct TrafficGenerator: Sendable {
         if let workspace { result.append(("workspace_id", .string(workspace))) }
         return MessageDraft(type: .messagingReply, payload: .object(JSONObject([
             ("request_id", .string(requestID)),
-            ("channel", .string(Vocabulary.channels.randomElement(using: &rng)!)),
+            ("channel", .string(name(Vocabulary.channels))),
             ("user_id", .string("U" + String(UInt64.random(in: 1...UInt64(1e15), using: &rng), radix: 16))),
             ("reply_token", .string(uuid().replacingOccurrences(of: "-", with: ""))),
             ("channel_config_id", .string("cfg-" + String(Int.random(in: 1...12, using: &rng)))),
