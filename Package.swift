@@ -35,6 +35,14 @@ let package = Package(
         .target(name: "SQLiteDB", dependencies: ["CSQLite"], swiftSettings: strictSettings),
         .target(name: "LZ4Codec", dependencies: ["CLZ4"], swiftSettings: strictSettings),
 
+        // The only code that touches libwebsockets' C API: one service thread per event loop,
+        // WebSocket client and server, HTTP client and server. Its tests run under ThreadSanitizer.
+        .target(
+            name: "WebSocketTransport",
+            dependencies: ["CWebSockets", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+
         // The event log: outbox, group-commit writer, projections, retention, exports.
         .target(
             name: "OutboxStore",
@@ -82,6 +90,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Trains the payload compression dictionary (tools/train-dictionary); its output is committed.
+        .executableTarget(
+            name: "DictionaryTrainer", dependencies: ["ConnectorCore", "LZ4Codec", "OutboxStore", "TrafficGenerator"],
+            swiftSettings: strictSettings),
+
         // Embeds Migrations/*.sql into the binary at build time.
         .executableTarget(name: "MigrationEmbedder", swiftSettings: strictSettings),
         .plugin(
@@ -90,13 +103,17 @@ let package = Package(
         .testTarget(name: "ConnectorCoreTests", dependencies: ["ConnectorCore"]),
         .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "CSQLite"]),
         .testTarget(name: "LZ4CodecTests", dependencies: ["LZ4Codec"]),
+        .testTarget(name: "WebSocketTransportTests", dependencies: ["WebSocketTransport"]),
         .testTarget(
             name: "OutboxStoreTests",
             dependencies: ["OutboxStore", "ConnectorCore", "SQLiteDB", "LZ4Codec", "CrashHarness", "TrafficGenerator"]
         ),
         .testTarget(
             name: "CloudConnectorTests",
-            dependencies: ["CloudConnector", "OutboxStore", "ConnectorCore", "CloudConnectorCLI"]
+            dependencies: [
+                "CloudConnector", "OutboxStore", "ConnectorCore", "CloudConnectorCLI", "SQLiteDB",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -17,6 +17,7 @@ public enum OutboxError: Error, Sendable, CustomStringConvertible {
     case storage(operation: String, SQLiteError)
     case corrupt(path: String, detail: String)
     case unitRejected(reason: String)
+    case archiveFailed(path: String, reason: String)
     case closed
 
     public var description: String {
@@ -60,6 +61,9 @@ public enum OutboxError: Error, Sendable, CustomStringConvertible {
             return "\(operation) failed: \(error)"
         case .corrupt(let path, let detail):
             return "the store at \(path) is damaged: \(detail). Run `cloud-connector outbox verify` for details."
+        case .archiveFailed(let path, let reason):
+            return "cannot write the prune archive \(path): \(reason). Nothing was pruned; choose a writable "
+                + "--archive directory with free space."
         case .unitRejected(let reason):
             return "the append was rolled back: \(reason)"
         case .closed:

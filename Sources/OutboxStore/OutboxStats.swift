@@ -10,6 +10,14 @@ public struct OutboxStats: Sendable, Equatable {
         public let messages: Int64
         public let storedBytes: Int64
         public let rawBytes: Int64
+
+        public init(type: OutboxMessageType, acked: Bool, messages: Int64, storedBytes: Int64, rawBytes: Int64) {
+            self.type = type
+            self.acked = acked
+            self.messages = messages
+            self.storedBytes = storedBytes
+            self.rawBytes = rawBytes
+        }
     }
 
     public let state: SequenceState

@@ -196,8 +196,11 @@ public final class OutboxStore: Sendable {
         }
     }
 
-    /// O(log n) checks only: start-up must stay fast on a million-message store.
+    /// O(log n) checks only: start-up must stay fast on a million-message store. One read
+    /// transaction, so a commit by another process between two reads cannot look like damage.
     private static func cheapChecks(_ db: Database) throws {
+        try db.run("BEGIN DEFERRED")
+        defer { try? db.run("COMMIT") }
         let state = try SequenceState.read(db)
         let maxSeq = try db.int64("SELECT coalesce(max(seq), 0) FROM outbox")
         if maxSeq > state.lastSeq {

@@ -95,12 +95,16 @@ final class PruneArchive {
     private let fd: Int32
 
     init(directory: String, firstSeq: Int64, nowMS: Int64) throws {
-        try FileManager.default.createDirectory(
-            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         path = "\(directory)/outbox-archive-\(RFC3339Compact.stamp(milliseconds: nowMS))-from-\(firstSeq).jsonl.lz4"
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw OutboxError.archiveFailed(path: path, reason: "\(error.localizedDescription)")
+        }
         fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw OutboxError.unitRejected(reason: "cannot create archive \(path): \(String(cString: strerror(errno)))")
+            throw OutboxError.archiveFailed(path: path, reason: String(cString: strerror(errno)))
         }
     }
 
@@ -118,7 +122,7 @@ final class PruneArchive {
         }
         try writer.finish()
         guard fsync(fd) == 0 else {
-            throw OutboxError.unitRejected(reason: "cannot fsync archive \(path): \(String(cString: strerror(errno)))")
+            throw OutboxError.archiveFailed(path: path, reason: "fsync failed: " + String(cString: strerror(errno)))
         }
     }
 

@@ -1,0 +1,116 @@
+public import OutboxStore
+
+/// Everything the connector reads from flags and the environment, parsed and checked up front so a
+/// bad value fails at start with a message naming it. Pure: the environment is a parameter, so tests
+/// never touch the real one. Reading the device id file is `DeviceIdentity`'s job.
+public struct ConnectorConfiguration: Sendable, Equatable {
+    /// Flag values, which win over the environment.
+    public struct Flags: Sendable, Equatable {
+        public var dataDirectory: String?
+        public var durability: String?
+        public var maxOutboxBytes: String?
+        public var retention: String?
+
+        public init(dataDirectory: String? = nil, durability: String? = nil, maxOutboxBytes: String? = nil, retention: String? = nil) {
+            self.dataDirectory = dataDirectory
+            self.durability = durability
+            self.maxOutboxBytes = maxOutboxBytes
+            self.retention = retention
+        }
+    }
+
+    public static let defaultRetentionMS: Int64 = 30 * 86_400_000
+    public static let defaultMaxOutboxBytes: Int64 = 512 << 20
+    /// Below this the bound leaves too little room to be useful; surely a typo ("512" for "512MiB").
+    public static let minimumMaxOutboxBytes: Int64 = 1 << 20
+
+    public var dataDirectory: String
+    /// `DEVICE_ID`, validated; nil means "use `<data>/device_id`".
+    public var deviceIDOverride: String?
+    public var tenantID: String
+    /// nil = standalone (R14).
+    public var cloud: CloudEndpoint?
+    /// Whether `CLOUD_API_KEY` is set. The key itself is never kept here, so it cannot be printed.
+    public var apiKeyConfigured: Bool
+    public var durability: Durability
+    public var maxOutboxBytes: Int64
+    public var retentionMS: Int64
+
+    public var isStandalone: Bool { cloud == nil }
+
+    public static func parse(
+        environment: [String: String], flags: Flags = Flags(),
+        workingDirectory: String? = nil
+    ) throws(ConfigurationError) -> ConnectorConfiguration {
+        let dataDirectory = try DataDirectory.resolvePath(
+            flag: flags.dataDirectory, environment: environment, workingDirectory: workingDirectory)
+        return ConnectorConfiguration(
+            dataDirectory: dataDirectory,
+            deviceIDOverride: try identifier("DEVICE_ID", environment["DEVICE_ID"], unsetMeans: "to use <data>/device_id"),
+            tenantID: try identifier("TENANT_ID", environment["TENANT_ID"], unsetMeans: "for the default tenant local")
+                ?? DeviceIdentity.defaultTenant,
+            cloud: try CloudEndpoint.parse(environment: environment),
+            apiKeyConfigured: !(environment["CLOUD_API_KEY"] ?? "").isEmpty,
+            durability: try durability(flag: flags.durability, environment: environment),
+            maxOutboxBytes: try maxOutboxBytes(flag: flags.maxOutboxBytes, environment: environment),
+            retentionMS: try retention(flag: flags.retention, environment: environment))
+    }
+
+    /// The store settings these values call for.
+    public var outboxOptions: OutboxOptions {
+        var options = OutboxOptions()
+        options.durability = durability
+        options.maxOutboxBytes = maxOutboxBytes
+        return options
+    }
+
+    /// Empty counts as unset (an `env` file line `DEVICE_ID=` means "not set").
+    static func identifier(_ name: String, _ value: String?, unsetMeans: String) throws(ConfigurationError) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        if let problem = IdentifierRules.problem(with: value) {
+            throw .invalid(
+                name,
+                "\(problem); it must be 1–\(IdentifierRules.maxLength) printable ASCII characters without spaces. Fix it, or unset it \(unsetMeans).")
+        }
+        return value
+    }
+
+    static func durability(flag: String?, environment: [String: String]) throws(ConfigurationError) -> Durability {
+        let (name, text) = chosen(flag: flag, flagName: "--durability", environment: environment, variable: "OUTBOX_DURABILITY")
+        guard let text else { return .full }
+        guard let value = Durability(rawValue: text.lowercased()) else {
+            throw .invalid(name, "must be full or normal, not \"\(text)\" (full is the default and the only mode that survives power loss).")
+        }
+        return value
+    }
+
+    static func maxOutboxBytes(flag: String?, environment: [String: String]) throws(ConfigurationError) -> Int64 {
+        let (name, text) = chosen(flag: flag, flagName: "--max-outbox-bytes", environment: environment, variable: "OUTBOX_MAX_BYTES")
+        guard let text else { return defaultMaxOutboxBytes }
+        guard let bytes = ByteCount.parse(text) else {
+            throw .invalid(name, "must be a size such as 512MiB, 1GiB or a plain number of bytes, not \"\(text)\".")
+        }
+        guard bytes >= minimumMaxOutboxBytes else {
+            throw .invalid(name, "is \(bytes) bytes; the outbox bound must be at least 1MiB (did you mean \(text)MiB?).")
+        }
+        return bytes
+    }
+
+    static func retention(flag: String?, environment: [String: String]) throws(ConfigurationError) -> Int64 {
+        let (name, text) = chosen(flag: flag, flagName: "--retention", environment: environment, variable: "OUTBOX_RETENTION")
+        guard let text else { return defaultRetentionMS }
+        guard let milliseconds = DurationText.parseMilliseconds(text) else {
+            throw .invalid(name, "must be a duration such as 30d, 12h or 90m, not \"\(text)\".")
+        }
+        return milliseconds
+    }
+
+    /// The flag if given, else the variable if set and non-empty; with the name to blame in errors.
+    private static func chosen(
+        flag: String?, flagName: String, environment: [String: String], variable: String
+    ) -> (name: String, text: String?) {
+        if let flag { return (flagName, flag) }
+        if let value = environment[variable], !value.isEmpty { return (variable, value) }
+        return (variable, nil)
+    }
+}
