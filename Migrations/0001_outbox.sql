@@ -6,6 +6,8 @@ CREATE TABLE store_identity (
     singleton       INTEGER PRIMARY KEY CHECK (singleton = 1),
     device_id       TEXT NOT NULL CHECK (length(device_id) BETWEEN 1 AND 256),
     tenant_id       TEXT NOT NULL CHECK (length(tenant_id) BETWEEN 1 AND 256),
+    -- Random per store: message ids are derived from (id_salt, seq), see MessageIDScheme.swift.
+    id_salt         BLOB NOT NULL CHECK (typeof(id_salt) = 'blob' AND length(id_salt) = 16),
     created_at_ms   INTEGER NOT NULL
 );
 
@@ -32,31 +34,37 @@ CREATE TABLE codecs (
 INSERT INTO codecs VALUES (0, 'identity', NULL), (1, 'lz4', NULL);
 
 -- The log. One row per outbound execution_event (type 1), usage_report (2), messaging_reply (3).
--- The envelope's id is a UUID kept as 16 bytes; ts is created_at_ms; payload is the exact JSON sent,
--- possibly compressed (codec). The typed columns are what projections and audits need, extracted at
--- append time so that rebuilding projections never has to parse execution payloads.
+-- The envelope's id is derived from (store_identity.id_salt, seq) by a bijection, so it is stable
+-- and unique without a column or an index; only a message that arrived with an id of its own
+-- (salvaged from another store) keeps it in explicit_id. ts is created_at_ms; payload is the exact
+-- JSON sent, possibly compressed (codec). The typed columns are what projections and audits need,
+-- extracted at append time. request_id and natural_key hold 16 bytes when the text is a canonical
+-- lower-case UUID (it converts back exactly), else the text itself.
 CREATE TABLE outbox (
     seq             INTEGER PRIMARY KEY CHECK (seq > 0),
-    id              BLOB NOT NULL UNIQUE CHECK (typeof(id) = 'blob' AND length(id) = 16),
+    explicit_id     BLOB CHECK (explicit_id IS NULL OR (typeof(explicit_id) = 'blob' AND length(explicit_id) = 16)),
     type            INTEGER NOT NULL CHECK (type IN (1, 2, 3)),
-    request_id      TEXT NOT NULL CHECK (length(request_id) > 0),
+    request_id      NOT NULL CHECK (length(request_id) > 0),
     created_at_ms   INTEGER NOT NULL,
     event_at_ms     INTEGER NOT NULL,
-    natural_key     TEXT,
+    natural_key,
     event_type      TEXT CHECK (event_type IN
                         ('accepted', 'started', 'progress', 'completed', 'failed', 'cancelled')),
     job_type        TEXT,
     codec           INTEGER NOT NULL REFERENCES codecs(code),
     raw_size        INTEGER NOT NULL CHECK (raw_size BETWEEN 2 AND 1048576),
     payload         BLOB NOT NULL CHECK (typeof(payload) = 'blob'),
+    CHECK (typeof(request_id) IN ('text', 'blob')),
+    CHECK (natural_key IS NULL OR typeof(natural_key) IN ('text', 'blob')),
     CHECK ((type = 1) = (event_type IS NOT NULL)),
     CHECK ((type IN (1, 2)) = (natural_key IS NOT NULL)),
     CHECK (job_type IS NULL OR event_type = 'accepted')
 );
 -- event_id (R2) and report_id are unique among held messages of their type.
 CREATE UNIQUE INDEX outbox_natural_key ON outbox(type, natural_key) WHERE natural_key IS NOT NULL;
--- Timelines and audits by request; the rowid (seq) in the index keeps each request's rows in order.
-CREATE INDEX outbox_by_request ON outbox(request_id);
+CREATE UNIQUE INDEX outbox_explicit_id ON outbox(explicit_id) WHERE explicit_id IS NOT NULL;
+-- No index by request_id: every append would dirty a random page of it. Timelines read the seq
+-- range their executions row records; audits by request scan.
 
 -- Usage ledger: one row per usage_report ever appended. Never pruned: billing exports read it.
 CREATE TABLE usage_ledger (
@@ -167,6 +175,7 @@ CREATE TABLE dropped_messages (
     seq                 INTEGER PRIMARY KEY,
     id                  BLOB NOT NULL CHECK (length(id) = 16),
     request_id          TEXT NOT NULL,
+    event_id            TEXT NOT NULL,
     dropped_at_ms       INTEGER NOT NULL
 );
 
@@ -177,12 +186,12 @@ CREATE TABLE seq_jumps (
     jumped_at_ms        INTEGER NOT NULL
 );
 
--- For auditors reading the file with the sqlite3 shell.
+-- For auditors reading the file with the sqlite3 shell (ids are shown by `cloud-connector outbox`).
 CREATE VIEW outbox_messages AS
 SELECT seq,
-       lower(hex(id)) AS id_hex,
        CASE type WHEN 1 THEN 'execution_event' WHEN 2 THEN 'usage_report' ELSE 'messaging_reply' END AS type,
-       request_id, event_type, natural_key, created_at_ms, event_at_ms, codec, raw_size,
+       CASE typeof(request_id) WHEN 'blob' THEN lower(substr(hex(request_id), 1, 8) || '-' || substr(hex(request_id), 9, 4) || '-' || substr(hex(request_id), 13, 4) || '-' || substr(hex(request_id), 17, 4) || '-' || substr(hex(request_id), 21)) ELSE request_id END AS request_id,
+       event_type, created_at_ms, event_at_ms, codec, raw_size,
        length(payload) AS stored_size,
        seq <= (SELECT acked_seq FROM sequence_state) AS acked
 FROM outbox;

@@ -6,6 +6,7 @@ import SQLiteDB
 struct LogAppender {
     let db: Database
     let codecs: CodecTable
+    let ids: MessageIDScheme
     let faults: OutboxFaults
 
     /// Inserts `message` with the next seq, or returns the stored message when its natural key
@@ -23,24 +24,25 @@ struct LogAppender {
         state.heldBytes += message.heldBytes
         try project(message, seq: seq, naturalKey: naturalKey)
         return AppendedMessage(
-            seq: seq, id: message.id, createdAtMS: message.createdAtMS, type: message.type, duplicate: false)
+            seq: seq, id: message.explicitID ?? ids.id(forSeq: seq), createdAtMS: message.createdAtMS,
+            type: message.type, duplicate: false)
     }
 
     private func insertRow(_ message: PreparedMessage, seq: Int64, naturalKey: String?) throws {
         let statement = try db.cached(
             """
-            INSERT INTO outbox (seq, id, type, request_id, created_at_ms, event_at_ms, natural_key,
+            INSERT INTO outbox (seq, explicit_id, type, request_id, created_at_ms, event_at_ms, natural_key,
                                 event_type, job_type, codec, raw_size, payload)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         defer { statement.reset() }
         try statement.bind(1, seq)
-        try statement.bind(2, blob: message.id.bytes)
+        if let explicit = message.explicitID { try statement.bind(2, blob: explicit.bytes) }
         try statement.bind(3, message.type.code)
-        try statement.bind(4, message.fields.requestID)
+        try statement.bind(4, StoredKey.encode(message.fields.requestID))
         try statement.bind(5, message.createdAtMS)
         try statement.bind(6, message.fields.timestampMS)
-        try statement.bind(7, naturalKey)
+        if let naturalKey { try statement.bind(7, StoredKey.encode(naturalKey)) }
         if case .execution(let execution) = message.fields.detail {
             try statement.bind(8, execution.eventType.rawValue)
             try statement.bind(9, execution.eventType == .accepted ? execution.jobType : nil)
@@ -65,7 +67,7 @@ struct LogAppender {
             try UsageLedger.insert(
                 db,
                 LedgerEntry(
-                    seq: seq, messageID: message.id, createdAtMS: message.createdAtMS,
+                    seq: seq, messageID: message.explicitID ?? ids.id(forSeq: seq), createdAtMS: message.createdAtMS,
                     requestID: message.fields.requestID, reportedAtMS: message.fields.timestampMS,
                     usage: usage))
         case .reply:
@@ -78,20 +80,22 @@ struct LogAppender {
     private func findExisting(_ message: PreparedMessage) throws -> AppendedMessage? {
         guard let key = message.fields.naturalKey else { return nil }
         let statement = try db.cached(
-            "SELECT seq, id, created_at_ms, codec, raw_size, payload FROM outbox WHERE type = ? AND natural_key = ?")
+            "SELECT seq, explicit_id, created_at_ms, codec, raw_size, payload FROM outbox WHERE type = ? AND natural_key = ?")
         defer { statement.reset() }
         try statement.bind(1, message.type.code)
-        try statement.bind(2, key)
+        try statement.bind(2, StoredKey.encode(key))
         if try statement.step() {
             let seq = statement.int64(0)
             let stored = try statement.withBlob(5) { bytes in
                 try codecs.decode(codec: statement.int(3), stored: bytes, rawSize: statement.int(4))
             }
-            guard stored == message.payloadBytes, let id = MessageID(bytes: statement.blob(1)) else {
+            guard stored == message.payloadBytes else {
                 throw OutboxError.duplicateConflict(type: message.type, naturalKey: key, existingSeq: seq)
             }
+            let explicit = statement.isNull(1) ? nil : statement.blob(1)
             return AppendedMessage(
-                seq: seq, id: id, createdAtMS: statement.int64(2), type: message.type, duplicate: true)
+                seq: seq, id: ids.id(forSeq: seq, explicit: explicit), createdAtMS: statement.int64(2),
+                type: message.type, duplicate: true)
         }
         // A usage report whose log row was pruned is still known to the ledger, which is never pruned:
         // billing must not count a late retry twice.

@@ -7,6 +7,7 @@ import SQLiteDB
 /// the caller's write transaction.
 struct LogRetirer {
     let db: Database
+    let ids: MessageIDScheme
 
     struct Removed {
         var messages: Int64 = 0
@@ -40,25 +41,29 @@ struct LogRetirer {
         var freed: Int64 = 0
         let candidates = try db.cached(
             """
-            SELECT seq, length(payload) FROM outbox
+            SELECT seq, length(payload), explicit_id, request_id, natural_key FROM outbox
             WHERE seq > ? AND type = 1 AND event_type = 'progress' ORDER BY seq LIMIT 256
             """)
         var after = state.ackedSeq
         while freed < needed {
-            var batch: [Int64] = []
+            var batch: [(seq: Int64, id: MessageID, requestID: String, eventID: String)] = []
             try candidates.bind(1, after)
             while try candidates.step(), freed < needed {
-                batch.append(candidates.int64(0))
+                let seq = candidates.int64(0)
+                let explicit = candidates.isNull(2) ? nil : candidates.blob(2)
+                batch.append((seq, ids.id(forSeq: seq, explicit: explicit), StoredKey.decode(candidates, 3),
+                              StoredKey.decode(candidates, 4)))
                 freed += candidates.int64(1) + PreparedMessage.rowOverhead
             }
             candidates.reset()
             guard let last = batch.last else { break }
-            after = last
-            for seq in batch {
+            after = last.seq
+            for dropped in batch {
                 try db.run(
-                    "INSERT INTO dropped_messages (seq, id, request_id, dropped_at_ms) SELECT seq, id, request_id, ? FROM outbox WHERE seq = ?",
-                    [.integer(nowMS), .integer(seq)])
-                let removed = try retire(where: "seq = ?", [.integer(seq)])
+                    "INSERT INTO dropped_messages (seq, id, request_id, event_id, dropped_at_ms) VALUES (?, ?, ?, ?, ?)",
+                    [.integer(dropped.seq), .blob(dropped.id.bytes), .text(dropped.requestID), .text(dropped.eventID),
+                     .integer(nowMS)])
+                let removed = try retire(where: "seq = ?", [.integer(dropped.seq)])
                 state.heldBytes -= removed.heldBytes
             }
         }
@@ -79,7 +84,7 @@ struct LogRetirer {
                 let eventType = ExecutionEventType(rawValue: rows.string(3))
             else { continue }
             let summary = ExecutionSummary(
-                requestID: rows.string(2), seq: rows.int64(0), eventType: eventType, eventAtMS: rows.int64(4),
+                requestID: StoredKey.decode(rows, 2), seq: rows.int64(0), eventType: eventType, eventAtMS: rows.int64(4),
                 jobType: rows.optionalString(5))
             summaries[summary.requestID] = summaries[summary.requestID].map { $0.merged(summary) } ?? summary
         }

@@ -20,7 +20,9 @@ public struct MessageDraft: Sendable {
 /// A validated, encoded and (maybe) compressed message, ready for the writer thread to insert.
 /// All the CPU work happens here, in the producer, so the single writer only runs SQL.
 public struct PreparedMessage: Sendable {
-    public let id: MessageID
+    /// Set only for a message that arrived with an id of its own (salvage); otherwise the id is
+    /// derived from the seq the writer assigns (MessageIDScheme).
+    public let explicitID: MessageID?
     public let type: OutboxMessageType
     public let fields: OutboxFields
     public let createdAtMS: Int64

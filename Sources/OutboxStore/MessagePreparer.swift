@@ -40,7 +40,7 @@ public struct MessagePreparer: Sendable {
             }
         }
         return PreparedMessage(
-            id: draft.id ?? .random(), type: draft.type, fields: fields,
+            explicitID: draft.id, type: draft.type, fields: fields,
             createdAtMS: draft.createdAtMS ?? clock.nowMilliseconds(), codec: codec,
             rawSize: payloadBytes.count, stored: stored, payloadBytes: payloadBytes)
     }

@@ -21,6 +21,9 @@ public struct OutboxOptions: Sendable {
     public var busyTimeoutMilliseconds: Int32 = 15_000
     /// Most units the writer gathers into one transaction.
     public var maxUnitsPerTransaction: Int = 2_048
+    /// How long the writer may wait for the rest of a large group before committing (see
+    /// OutboxWriter.run). Only applies after a group of 8 or more.
+    public var groupCommitLingerNanoseconds: UInt64 = 200_000
     public var clock: any WallClock = SystemWallClock()
     /// Test-only switches that break a safety property on purpose (negative controls).
     @_spi(Faults) public var faults: OutboxFaults = []

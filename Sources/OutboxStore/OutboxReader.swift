@@ -8,10 +8,11 @@ import SQLiteDB
 public final class OutboxReader {
     let db: Database
     let codecs: CodecTable
+    let ids: MessageIDScheme
     let faults: OutboxFaults
     public let path: String
 
-    init(path: String, codecs: CodecTable, options: OutboxOptions) throws {
+    init(path: String, codecs: CodecTable, ids: MessageIDScheme, options: OutboxOptions) throws {
         do {
             db = try StoreConnection.open(
                 path: path, durability: options.durability,
@@ -20,12 +21,13 @@ public final class OutboxReader {
             throw OutboxErrorMapping.map(error, operation: "opening a reader", path: path)
         }
         self.codecs = codecs
+        self.ids = ids
         self.faults = options.faults
         self.path = path
     }
 
     static let rowColumns =
-        "seq, id, type, request_id, created_at_ms, event_at_ms, natural_key, event_type, codec, raw_size, length(payload)"
+        "seq, explicit_id, type, request_id, created_at_ms, event_at_ms, natural_key, event_type, codec, raw_size, length(payload)"
 
     public func sequenceState() throws -> SequenceState {
         try mapped("reading the sequence state") { try SequenceState.read(db) }
@@ -77,7 +79,7 @@ public final class OutboxReader {
             }
             if let requestID = filter.requestID {
                 clauses.append("request_id = ?")
-                values.append(.text(requestID))
+                values.append(StoredKey.encode(requestID))
             }
             if let from = filter.fromSeq {
                 clauses.append("seq >= ?")
@@ -112,11 +114,10 @@ public final class OutboxReader {
 
     func message(_ statement: Statement, withPayload: Bool, ackedSeq: Int64) throws -> StoredMessage {
         let seq = statement.int64(0)
-        guard let id = MessageID(bytes: statement.blob(1)),
-            let type = OutboxMessageType(code: statement.int(2))
-        else {
-            throw OutboxError.corrupt(path: path, detail: "row seq \(seq) has an unreadable id or type")
+        guard let type = OutboxMessageType(code: statement.int(2)) else {
+            throw OutboxError.corrupt(path: path, detail: "row seq \(seq) has an unreadable type")
         }
+        let id = ids.id(forSeq: seq, explicit: statement.isNull(1) ? nil : statement.blob(1))
         var payload: [UInt8] = []
         if withPayload {
             payload = try statement.withBlob(11) { stored in
@@ -124,8 +125,8 @@ public final class OutboxReader {
             }
         }
         return StoredMessage(
-            seq: seq, id: id, type: type, requestID: statement.string(3), createdAtMS: statement.int64(4),
-            eventAtMS: statement.int64(5), naturalKey: statement.optionalString(6),
+            seq: seq, id: id, type: type, requestID: StoredKey.decode(statement, 3), createdAtMS: statement.int64(4),
+            eventAtMS: statement.int64(5), naturalKey: StoredKey.decodeOptional(statement, 6),
             eventType: statement.optionalString(7).flatMap(ExecutionEventType.init(rawValue:)),
             codec: statement.int(8), rawSize: statement.int(9), storedSize: statement.int(10),
             acked: seq <= ackedSeq, payload: payload)
@@ -143,6 +144,6 @@ public final class OutboxReader {
 extension OutboxStore {
     /// A new read connection. Readers work beside the writer and beside other processes.
     public func makeReader() throws -> OutboxReader {
-        try OutboxReader(path: path, codecs: codecs, options: options)
+        try OutboxReader(path: path, codecs: codecs, ids: ids, options: options)
     }
 }

@@ -20,6 +20,7 @@ public final class OutboxStore: Sendable {
     public let options: OutboxOptions
     public let preparer: MessagePreparer
     let codecs: CodecTable
+    let ids: MessageIDScheme
     let queue = WriterQueue()
     let logger: Logger
 
@@ -39,13 +40,14 @@ public final class OutboxStore: Sendable {
     ) throws -> OutboxStore {
         let path = directory + "/" + fileName
         let codecs: CodecTable
+        let ids: MessageIDScheme
         do {
             let db = try StoreConnection.open(
                 path: path, durability: options.durability,
                 busyTimeoutMilliseconds: options.busyTimeoutMilliseconds, faults: options.faults)
             let migrator = Migrator(migrations: migrations, backupDirectory: directory + "/backups", logger: logger)
             try migrator.migrate(db, clock: options.clock)
-            try checkIdentity(db, identity: identity, clock: options.clock)
+            ids = try checkIdentity(db, identity: identity, clock: options.clock)
             codecs = try CodecTable.load(db)
             try cheapChecks(db)
         } catch {
@@ -53,20 +55,22 @@ public final class OutboxStore: Sendable {
         }
         chmod(path, 0o600)
         let store = OutboxStore(
-            directory: directory, path: path, identity: identity, options: options, codecs: codecs, logger: logger)
-        try OutboxWriter.start(.init(path: path, options: options, logger: logger), queue: store.queue)
+            directory: directory, path: path, identity: identity, options: options, codecs: codecs, ids: ids,
+            logger: logger)
+        try OutboxWriter.start(.init(path: path, options: options, ids: ids, logger: logger), queue: store.queue)
         return store
     }
 
     private init(
         directory: String, path: String, identity: StoreIdentity, options: OutboxOptions, codecs: CodecTable,
-        logger: Logger
+        ids: MessageIDScheme, logger: Logger
     ) {
         self.directory = directory
         self.path = path
         self.identity = identity
         self.options = options
         self.codecs = codecs
+        self.ids = ids
         self.logger = logger
         self.preparer = MessagePreparer(
             identity: identity, compressionThreshold: options.compressionThreshold, codecs: codecs,
@@ -181,12 +185,14 @@ public final class OutboxStore: Sendable {
 
     // MARK: opening checks
 
-    private static func checkIdentity(_ db: Database, identity: StoreIdentity, clock: any WallClock) throws {
+    /// Records (first open) or checks the store's owner, and returns its message-id scheme.
+    private static func checkIdentity(_ db: Database, identity: StoreIdentity, clock: any WallClock) throws -> MessageIDScheme {
         // INSERT OR IGNORE then read: two processes opening a new store at once agree on one owner.
         try db.run(
-            "INSERT OR IGNORE INTO store_identity (singleton, device_id, tenant_id, created_at_ms) VALUES (1, ?, ?, ?)",
-            [.text(identity.deviceID), .text(identity.tenantID), .integer(clock.nowMilliseconds())])
-        let row = try db.all("SELECT device_id, tenant_id FROM store_identity WHERE singleton = 1").first
+            "INSERT OR IGNORE INTO store_identity (singleton, device_id, tenant_id, id_salt, created_at_ms) VALUES (1, ?, ?, ?, ?)",
+            [.text(identity.deviceID), .text(identity.tenantID), .blob(MessageIDScheme.randomSalt()),
+             .integer(clock.nowMilliseconds())])
+        let row = try db.all("SELECT device_id, tenant_id, id_salt FROM store_identity WHERE singleton = 1").first
         let device = row?[0].text ?? ""
         let tenant = row?[1].text ?? ""
         guard device == identity.deviceID, tenant == identity.tenantID else {
@@ -194,6 +200,10 @@ public final class OutboxStore: Sendable {
                 path: db.path, storeDevice: device, storeTenant: tenant, device: identity.deviceID,
                 tenant: identity.tenantID)
         }
+        guard case .blob(let salt)? = row?[2], salt.count == 16 else {
+            throw OutboxError.corrupt(path: db.path, detail: "store_identity.id_salt is unreadable")
+        }
+        return MessageIDScheme(salt: salt)
     }
 
     /// O(log n) checks only: start-up must stay fast on a million-message store. One read

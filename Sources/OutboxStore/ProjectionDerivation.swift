@@ -5,6 +5,7 @@ import SQLiteDB
 struct ProjectionDerivation {
     let db: Database
     let codecs: CodecTable
+    let ids: MessageIDScheme
 
     /// Timeline summaries: fold(execution_retired, execution_events held in the log). Uses the typed
     /// columns, which `verify` separately checks against each payload.
@@ -17,7 +18,7 @@ struct ProjectionDerivation {
                 throw OutboxError.corrupt(path: db.path, detail: "seq \(rows.int64(0)) has event_type \(rows.string(2))")
             }
             let event = ExecutionSummary(
-                requestID: rows.string(1), seq: rows.int64(0), eventType: eventType, eventAtMS: rows.int64(3),
+                requestID: StoredKey.decode(rows, 1), seq: rows.int64(0), eventType: eventType, eventAtMS: rows.int64(3),
                 jobType: rows.optionalString(4))
             summaries[event.requestID] = summaries[event.requestID].map { $0.merged(event) } ?? event
         }
@@ -28,7 +29,7 @@ struct ProjectionDerivation {
     func ledgerFromLog(onBadRow: (Int64, String) -> Void = { _, _ in }) throws -> [Int64: LedgerEntry] {
         var entries: [Int64: LedgerEntry] = [:]
         let rows = try db.prepare(
-            "SELECT seq, id, created_at_ms, codec, raw_size, payload FROM outbox WHERE type = 2 ORDER BY seq")
+            "SELECT seq, explicit_id, created_at_ms, codec, raw_size, payload FROM outbox WHERE type = 2 ORDER BY seq")
         while try rows.step() {
             let seq = rows.int64(0)
             do {
@@ -36,9 +37,10 @@ struct ProjectionDerivation {
                     try codecs.decode(codec: rows.int(3), stored: stored, rawSize: rows.int(4))
                 }
                 let fields = try OutboxPayload.validate(type: .usageReport, payload: try JSON.parse(payload))
-                guard let id = MessageID(bytes: rows.blob(1)),
-                    let entry = LedgerEntry(seq: seq, messageID: id, createdAtMS: rows.int64(2), fields: fields)
-                else { throw OutboxError.corrupt(path: db.path, detail: "unreadable id") }
+                let id = ids.id(forSeq: seq, explicit: rows.isNull(1) ? nil : rows.blob(1))
+                guard let entry = LedgerEntry(seq: seq, messageID: id, createdAtMS: rows.int64(2), fields: fields) else {
+                    throw OutboxError.corrupt(path: db.path, detail: "seq \(seq) is not a usage report")
+                }
                 entries[seq] = entry
             } catch {
                 onBadRow(seq, "\(error)")

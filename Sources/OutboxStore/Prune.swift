@@ -37,9 +37,10 @@ extension OutboxStore {
                         if archive == nil {
                             archive = try PruneArchive(directory: directory, firstSeq: state.prunedThrough + 1, nowMS: session.nowMS)
                         }
-                        try archive?.append(session.db, codecs: session.codecs, after: state.prunedThrough, through: end)
+                        try archive?.append(
+                            session.db, codecs: session.codecs, ids: session.ids, after: state.prunedThrough, through: end)
                     }
-                    let removed = try LogRetirer(db: session.db).retirePrefix(
+                    let removed = try LogRetirer(db: session.db, ids: session.ids).retirePrefix(
                         through: end, state: &state, reason: "retention", nowMS: session.nowMS,
                         archivePath: archive?.path)
                     report.prunedThrough = state.prunedThrough
@@ -108,13 +109,14 @@ final class PruneArchive {
         }
     }
 
-    func append(_ db: Database, codecs: CodecTable, after: Int64, through: Int64) throws {
+    func append(_ db: Database, codecs: CodecTable, ids: MessageIDScheme, after: Int64, through: Int64) throws {
         let writer = try LZ4FrameWriter(fileDescriptor: fd)
         let rows = try db.prepare(
-            "SELECT seq, id, type, created_at_ms, codec, raw_size, payload FROM outbox WHERE seq > ? AND seq <= ? ORDER BY seq")
+            "SELECT seq, explicit_id, type, created_at_ms, codec, raw_size, payload FROM outbox WHERE seq > ? AND seq <= ? ORDER BY seq")
         try rows.bind([.integer(after), .integer(through)])
         while try rows.step() {
-            guard let id = MessageID(bytes: rows.blob(1)), let type = OutboxMessageType(code: rows.int(2)) else { continue }
+            guard let type = OutboxMessageType(code: rows.int(2)) else { continue }
+            let id = ids.id(forSeq: rows.int64(0), explicit: rows.isNull(1) ? nil : rows.blob(1))
             let payload = try rows.withBlob(6) { try codecs.decode(codec: rows.int(4), stored: $0, rawSize: rows.int(5)) }
             var line = Envelope.encode(type: type, id: id, createdAtMS: rows.int64(3), seq: rows.int64(0), payload: payload)
             line.append(10)

@@ -23,7 +23,7 @@ extension OutboxStore {
     public func rebuildProjections() throws -> RebuildReport {
         try perform { session in
             try session.transaction { state -> RebuildReport in
-                try Rebuilder(db: session.db, codecs: session.codecs).rebuild(state: &state)
+                try Rebuilder(db: session.db, codecs: session.codecs, ids: session.ids).rebuild(state: &state)
             }
         }
     }
@@ -32,10 +32,11 @@ extension OutboxStore {
 struct Rebuilder {
     let db: Database
     let codecs: CodecTable
+    let ids: MessageIDScheme
 
     func rebuild(state: inout SequenceState) throws -> RebuildReport {
         var report = RebuildReport()
-        let derivation = ProjectionDerivation(db: db, codecs: codecs)
+        let derivation = ProjectionDerivation(db: db, codecs: codecs, ids: ids)
 
         let executions = try derivation.executions()
         let liveExecutions = try ExecutionTable.live.readAll(db)
@@ -65,15 +66,24 @@ struct Rebuilder {
         report.totalsDifferences = Set(totals.keys).symmetricDifference(liveTotals.keys).count
             + totals.filter { key, value in liveTotals[key].map { $0 != value } ?? false }.count
 
-        try db.run("DELETE FROM executions")
-        for summary in executions.values {
+        // Write only what differs: on a healthy store rebuild reads everything and writes nothing.
+        for (requestID, summary) in executions where liveExecutions[requestID] != summary {
             try ExecutionTable.live.upsert(db, summary)
         }
-        // The ledger's trigger re-derives metering_totals as the rows go back in.
-        try db.run("DELETE FROM metering_totals")
-        try db.run("DELETE FROM usage_ledger")
-        for (_, entry) in ledger.sorted(by: { $0.key < $1.key }) {
-            try UsageLedger.insert(db, entry)
+        for requestID in liveExecutions.keys where executions[requestID] == nil {
+            try db.run("DELETE FROM executions WHERE request_id = ?", [.text(requestID)])
+        }
+        for (seq, entry) in ledger.sorted(by: { $0.key < $1.key }) where liveLedger[seq] != entry {
+            try db.run("DELETE FROM usage_ledger WHERE seq = ? OR report_id = ?", [.integer(seq), .text(entry.usage.reportID)])
+            try UsageLedger.insert(db, entry)  // its trigger adds to metering_totals; fixed below
+        }
+        // Totals last, against what the ledger now holds (the ledger trigger may have added to them).
+        let totalsNow = try derivation.liveTotals()
+        for (key, total) in totals where totalsNow[key] != total {
+            try MeteringTotalsTable.replace(db, key: key, total: total)
+        }
+        for key in totalsNow.keys where totals[key] == nil {
+            try MeteringTotalsTable.delete(db, key: key)
         }
         state.heldBytes = try derivation.heldBytes()
         return report

@@ -7,11 +7,12 @@ import SQLiteDB
 /// are never dropped: when only they remain the append fails with `outboxFull`.
 struct SizeBound {
     let db: Database
+    let ids: MessageIDScheme
     let limit: Int64
     let logger: Logger
 
     func makeRoom(for needed: Int64, state: inout SequenceState, nowMS: Int64) throws {
-        let retirer = LogRetirer(db: db)
+        let retirer = LogRetirer(db: db, ids: ids)
         if state.ackedSeq > state.prunedThrough {
             let removed = try retirer.retirePrefix(
                 through: state.ackedSeq, state: &state, reason: "size_bound", nowMS: nowMS, archivePath: nil)

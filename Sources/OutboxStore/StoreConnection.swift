@@ -18,6 +18,7 @@ enum StoreConnection {
         } else {
             // auto_vacuum can only be chosen before the file is initialised, which the WAL switch
             // below does; INCREMENTAL lets prune hand freed pages back. A no-op on existing files.
+            try db.execute("PRAGMA page_size = 8192")
             try db.execute("PRAGMA auto_vacuum = INCREMENTAL")
             // WAL lets readers (CLI audits, the dispatcher) run beside the writer without blocking it.
             _ = try db.pragma("journal_mode = WAL")

@@ -26,9 +26,12 @@ extension OutboxReader {
             let statement = try db.prepare(
                 """
                 SELECT \(Self.rowColumns), payload, (SELECT acked_seq FROM sequence_state) FROM outbox
-                WHERE request_id = ? AND type = 1 ORDER BY seq
+                WHERE seq BETWEEN ? AND ? AND request_id = ? AND type = 1 ORDER BY seq
                 """)
-            try statement.bind(1, requestID)
+            // The summary records the seq range of the execution's events: read just that range.
+            try statement.bind(1, summary.firstSeq)
+            try statement.bind(2, summary.lastSeq)
+            try statement.bind(3, StoredKey.encode(requestID))
             var events: [Timeline.Event] = []
             while try statement.step() {
                 let message = try message(statement, withPayload: true, ackedSeq: statement.int64(12))

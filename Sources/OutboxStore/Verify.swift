@@ -40,7 +40,7 @@ extension OutboxReader {
             var report = VerifyReport()
             try checkIntegrity(&report)
             let state = try SequenceState.read(db)
-            let derivation = ProjectionDerivation(db: db, codecs: codecs)
+            let derivation = ProjectionDerivation(db: db, codecs: codecs, ids: ids)
             var expectedLedger: [Int64: LedgerEntry] = [:]
             try checkLog(state: state, ledger: &expectedLedger, report: &report)
             try checkExecutions(derivation, report: &report)
@@ -84,7 +84,7 @@ extension OutboxReader {
 
         var previous = state.prunedThrough
         let rows = try db.prepare(
-            "SELECT seq, id, type, request_id, event_at_ms, natural_key, event_type, job_type, codec, raw_size, payload, created_at_ms FROM outbox ORDER BY seq")
+            "SELECT seq, explicit_id, type, request_id, event_at_ms, natural_key, event_type, job_type, codec, raw_size, payload, created_at_ms FROM outbox ORDER BY seq")
         while try rows.step() {
             let seq = rows.int64(0)
             report.messagesChecked += 1
@@ -105,10 +105,11 @@ extension OutboxReader {
     }
 
     private func checkRow(_ rows: Statement, seq: Int64, ledger: inout [Int64: LedgerEntry], report: inout VerifyReport) {
-        guard let type = OutboxMessageType(code: rows.int(2)), let id = MessageID(bytes: rows.blob(1)) else {
-            report.add("payload", "seq \(seq): unreadable type or id")
+        guard let type = OutboxMessageType(code: rows.int(2)) else {
+            report.add("payload", "seq \(seq): unreadable type")
             return
         }
+        let id = ids.id(forSeq: seq, explicit: rows.isNull(1) ? nil : rows.blob(1))
         let fields: OutboxFields
         do {
             let payload = try rows.withBlob(10) { stored in
@@ -120,9 +121,9 @@ extension OutboxReader {
             return
         }
         var mismatches: [String] = []
-        if fields.requestID != rows.string(3) { mismatches.append("request_id") }
+        if StoredKey.encode(fields.requestID) != rows.value(3) { mismatches.append("request_id") }
         if fields.timestampMS != rows.int64(4) { mismatches.append("event_at_ms") }
-        if fields.naturalKey != rows.optionalString(5) { mismatches.append("natural_key") }
+        if fields.naturalKey.map(StoredKey.encode) ?? .null != rows.value(5) { mismatches.append("natural_key") }
         if case .execution(let execution) = fields.detail {
             if execution.eventType.rawValue != rows.optionalString(6) { mismatches.append("event_type") }
             let jobType = execution.eventType == .accepted ? execution.jobType : nil

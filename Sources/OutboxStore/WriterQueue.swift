@@ -78,6 +78,18 @@ final class WriterQueue: Sendable {
 
     var isClosed: Bool { state.withLock { $0.closed } }
 
+    var count: Int { state.withLock { $0.jobs.count } }
+
+    /// Takes whatever is queued now, without blocking.
+    func takeQueued(max: Int) -> [WriterJob] {
+        state.withLock { state in
+            let count = Swift.min(max, state.jobs.count)
+            let batch = Array(state.jobs.prefix(count))
+            state.jobs.removeFirst(count)
+            return batch
+        }
+    }
+
     /// Blocks the writer thread until jobs are queued. Nil once closed and drained.
     func next(max: Int) -> [WriterJob]? {
         while true {

@@ -19,12 +19,14 @@ public struct AckOutcome: Sendable, Equatable {
 final class WriterSession {
     let db: Database
     let codecs: CodecTable
+    let ids: MessageIDScheme
     let options: OutboxOptions
     let logger: Logger
 
-    init(db: Database, codecs: CodecTable, options: OutboxOptions, logger: Logger) {
+    init(db: Database, codecs: CodecTable, ids: MessageIDScheme, options: OutboxOptions, logger: Logger) {
         self.db = db
         self.codecs = codecs
+        self.ids = ids
         self.options = options
         self.logger = logger
     }
@@ -120,10 +122,10 @@ final class WriterSession {
         do {
             let needed = unit.messages.reduce(Int64(0)) { $0 + $1.heldBytes }
             if state.heldBytes + needed > options.maxOutboxBytes {
-                try SizeBound(db: db, limit: options.maxOutboxBytes, logger: logger)
+                try SizeBound(db: db, ids: ids, limit: options.maxOutboxBytes, logger: logger)
                     .makeRoom(for: needed, state: &state, nowMS: nowMS)
             }
-            let appender = LogAppender(db: db, codecs: codecs, faults: faults)
+            let appender = LogAppender(db: db, codecs: codecs, ids: ids, faults: faults)
             var appended: [AppendedMessage] = []
             for message in unit.messages {
                 appended.append(try appender.append(message, state: &state))

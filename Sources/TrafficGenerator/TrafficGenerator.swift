@@ -19,6 +19,9 @@ public struct TrafficGenerator: Sendable {
     public let tenantID: String
     public private(set) var clockMS: Int64
     private var pending: [MessageDraft] = []
+    /// The execution that sized events belong to: real progress comes from running executions, a
+    /// few to a dozen events each, not one execution per event.
+    private var running: (requestID: String, remaining: Int)?
 
     public init(seed: UInt64, deviceID: String, tenantID: String, startMS: Int64 = 1_795_000_000_000) {
         rng = SplitMix64(seed: seed)
@@ -63,31 +66,43 @@ public struct TrafficGenerator: Sendable {
         return drafts
     }
 
-    /// A progress event of roughly `bytes` encoded payload size (for throughput benchmarks).
+    /// A progress event of roughly `bytes` encoded payload size, from a running execution (for
+    /// throughput benchmarks).
     public mutating func progressEvent(approximateBytes bytes: Int) -> MessageDraft {
-        let requestID = uuid()
+        let requestID = runningRequest().requestID
         var words = 4
         while true {
-            var draft = progress(requestID, fraction: Double.random(in: 0...1, using: &rng), words: words)
+            let draft = progress(requestID, fraction: Double.random(in: 0...1, using: &rng), words: words)
             let size = JSON.encode(draft.payload).count
-            if size >= bytes || words > 4_000 {
-                draft.createdAtMS = nil
-                return draft
-            }
+            if size >= bytes || words > 4_000 { return draft }
             words += max(1, (bytes - size) / 7)
         }
     }
 
-    /// A completed event whose payload is roughly `bytes` long (a "1 KB JSON event").
+    /// An event whose payload is roughly `bytes` long (a "1 KB JSON event"): progress events of a
+    /// running execution with long messages, the last one completing it with a long result.
     public mutating func completedEvent(approximateBytes bytes: Int) -> MessageDraft {
-        let requestID = uuid()
+        let (requestID, isLast) = runningRequest()
         var words = 10
         while true {
-            let data: JSONValue = .object(JSONObject([("result", result(summaryWords: words))]))
-            let draft = MessageDraft(type: .executionEvent, payload: eventPayload(requestID, "completed", data: data, at: tick(1...50)))
+            let draft: MessageDraft
+            if isLast {
+                let data: JSONValue = .object(JSONObject([("result", result(summaryWords: words))]))
+                draft = MessageDraft(type: .executionEvent, payload: eventPayload(requestID, "completed", data: data, at: tick(1...50)))
+            } else {
+                draft = progress(requestID, fraction: Double.random(in: 0...1, using: &rng), words: words)
+            }
             if JSON.encode(draft.payload).count >= bytes || words > 4_000 { return draft }
             words += 3
         }
+    }
+
+    private mutating func runningRequest() -> (requestID: String, isLast: Bool) {
+        if running == nil || running!.remaining == 0 {
+            running = (uuid(), Int.random(in: 3...12, using: &rng))
+        }
+        running!.remaining -= 1
+        return (running!.requestID, running!.remaining == 0)
     }
 
     // MARK: pieces

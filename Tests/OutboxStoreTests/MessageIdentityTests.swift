@@ -1,0 +1,79 @@
+import ConnectorCore
+@testable import OutboxStore
+import SQLiteDB
+import Testing
+
+@Suite("Message ids and compact keys")
+struct MessageIdentityTests {
+    @Test("derived ids are valid v4 UUIDs, stable, and distinct for every seq")
+    func derivedIDs() {
+        let scheme = MessageIDScheme(salt: MessageIDScheme.randomSalt())
+        var seen = Set<MessageID>()
+        for seq in Int64(1)...200_000 {
+            let id = scheme.id(forSeq: seq)
+            #expect(seen.insert(id).inserted, "seq \(seq) repeats an id")
+            if seq % 20_000 == 0 {
+                #expect(id.bytes[6] >> 4 == 4 && id.bytes[8] >> 6 == 2)
+                #expect(MessageID(string: id.description) == id)
+                #expect(scheme.id(forSeq: seq) == id)
+            }
+        }
+        // Another store (another salt) gives other ids for the same seqs.
+        let other = MessageIDScheme(salt: MessageIDScheme.randomSalt())
+        #expect(other.id(forSeq: 1) != scheme.id(forSeq: 1))
+    }
+
+    @Test("the 62-bit permutation maps distinct values to distinct 62-bit values (random and adjacent inputs)")
+    func permutationIsInjectiveOnSamples() {
+        var generator = SystemRandomNumberGenerator()
+        var inputs = Set<UInt64>((0..<50_000).map { $0 })  // adjacent seqs, the common case
+        while inputs.count < 150_000 { inputs.insert(generator.next() & MessageIDScheme.mask62) }
+        let images = Set(inputs.map(MessageIDScheme.permute62))
+        #expect(images.count == inputs.count)
+        #expect(images.allSatisfy { $0 <= MessageIDScheme.mask62 })
+    }
+
+    @Test("an id survives reopen, and a salvaged explicit id is kept")
+    func idsSurviveReopen() async throws {
+        let directory = TemporaryDirectory()
+        var store = try openStore(directory)
+        let first = try await store.append(Drafts.event("req-1", "accepted", data: ["job_type": "tool"]))
+        let foreign = MessageID.random()
+        var draft = Drafts.event("req-1", "started")
+        draft.id = foreign
+        let second = try await store.append(draft)
+        #expect(second.id == foreign)
+        store.close()
+        store = try openStore(directory)
+        defer { store.close() }
+        let reader = try store.makeReader()
+        #expect(try reader.message(seq: first.seq)?.id == first.id)
+        #expect(try reader.message(seq: second.seq)?.id == foreign)
+        #expect(try reader.verify().isClean)
+    }
+
+    @Test("UUID-shaped keys are stored as 16 bytes only when they convert back exactly")
+    func compactKeys() async throws {
+        let lower = "3f2b8c1e-7a4d-4e2b-9c1f-0a1b2c3d4e5f"
+        #expect(StoredKey.encode(lower) == .blob(MessageID(string: lower)!.bytes))
+        #expect(StoredKey.encode(lower.uppercased()) == .text(lower.uppercased()))
+        #expect(StoredKey.encode("req-1") == .text("req-1"))
+        let directory = TemporaryDirectory()
+        let store = try openStore(directory)
+        defer { store.close() }
+        for requestID in [lower, lower.uppercased(), "req-1"] {
+            let appended = try await store.append(Drafts.event(requestID, "accepted", eventID: requestID, data: ["job_type": "tool"]))
+            let reader = try store.makeReader()
+            #expect(try reader.message(seq: appended.seq)?.requestID == requestID)
+            #expect(try reader.message(seq: appended.seq)?.naturalKey == requestID)
+            #expect(try reader.timeline(requestID: requestID)?.events.count == 1)
+            var filter = InspectFilter()
+            filter.requestID = requestID
+            #expect(try reader.inspect(filter).map(\.seq) == [appended.seq])
+            // The natural key is found again in its compact form: a repeat is a duplicate.
+            let again = try await store.append(Drafts.event(requestID, "accepted", eventID: requestID, data: ["job_type": "tool"]))
+            #expect(again.duplicate)
+        }
+        #expect(try store.makeReader().verify().isClean)
+    }
+}
