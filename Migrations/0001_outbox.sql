@@ -54,6 +54,9 @@ CREATE TABLE outbox (
     codec           INTEGER NOT NULL REFERENCES codecs(code),
     raw_size        INTEGER NOT NULL CHECK (raw_size BETWEEN 2 AND 1048576),
     payload         BLOB NOT NULL CHECK (typeof(payload) = 'blob'),
+    -- Which payload fields the typed columns hold instead of the stored JSON (PayloadLayout.swift);
+    -- 0 = the payload is stored whole. raw_size is the size of the stored JSON before compression.
+    layout          INTEGER NOT NULL DEFAULT 0 CHECK (layout >= 0),
     CHECK (typeof(request_id) IN ('text', 'blob')),
     CHECK (natural_key IS NULL OR typeof(natural_key) IN ('text', 'blob')),
     CHECK ((type = 1) = (event_type IS NOT NULL)),

@@ -32,8 +32,8 @@ struct LogAppender {
         let statement = try db.cached(
             """
             INSERT INTO outbox (seq, explicit_id, type, request_id, created_at_ms, event_at_ms, natural_key,
-                                event_type, job_type, codec, raw_size, payload)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                event_type, job_type, codec, raw_size, payload, layout)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         defer { statement.reset() }
         try statement.bind(1, seq)
@@ -50,6 +50,7 @@ struct LogAppender {
         try statement.bind(10, message.codec)
         try statement.bind(11, message.rawSize)
         try statement.bind(12, blob: message.stored)
+        try statement.bind(13, message.layout.layout)
         try statement.step()
     }
 
@@ -80,15 +81,15 @@ struct LogAppender {
     private func findExisting(_ message: PreparedMessage) throws -> AppendedMessage? {
         guard let key = message.fields.naturalKey else { return nil }
         let statement = try db.cached(
-            "SELECT seq, explicit_id, created_at_ms, codec, raw_size, payload FROM outbox WHERE type = ? AND natural_key = ?")
+            "SELECT seq, explicit_id, created_at_ms, codec, raw_size, payload, layout, request_id, natural_key, event_at_ms, event_type FROM outbox WHERE type = ? AND natural_key = ?")
         defer { statement.reset() }
         try statement.bind(1, message.type.code)
         try statement.bind(2, StoredKey.encode(key))
         if try statement.step() {
             let seq = statement.int64(0)
-            let stored = try statement.withBlob(5) { bytes in
-                try codecs.decode(codec: statement.int(3), stored: bytes, rawSize: statement.int(4))
-            }
+            let stored = try StoredPayload.read(
+                statement, codecs: codecs, type: message.type, codec: 3, rawSize: 4, payload: 5, layout: 6,
+                requestID: 7, naturalKey: 8, eventAt: 9, eventType: 10)
             guard stored == message.payloadBytes else {
                 throw OutboxError.duplicateConflict(type: message.type, naturalKey: key, existingSeq: seq)
             }

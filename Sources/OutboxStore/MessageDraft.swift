@@ -27,8 +27,10 @@ public struct PreparedMessage: Sendable {
     public let fields: OutboxFields
     public let createdAtMS: Int64
     public let codec: Int
+    /// Size of the stored JSON before compression (fields the typed columns hold are left out).
     public let rawSize: Int
     public let stored: [UInt8]
+    let layout: PayloadLayout
     /// The uncompressed payload, kept only to compare a repeated natural key with what is stored.
     public let payloadBytes: [UInt8]
 

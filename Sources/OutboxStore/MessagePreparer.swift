@@ -30,11 +30,18 @@ public struct MessagePreparer: Sendable {
         guard frameSize <= Envelope.maxFrameBytes else {
             throw .messageTooLarge(type: draft.type, bytes: frameSize, limit: Envelope.maxFrameBytes)
         }
+        var eventType: String?
+        if case .execution(let execution) = fields.detail { eventType = execution.eventType.rawValue }
+        let columns = PayloadLayout.Columns(
+            requestID: fields.requestID, naturalKey: fields.naturalKey, eventAtMS: fields.timestampMS,
+            eventType: eventType)
+        let (storedValue, layout) = PayloadLayout.strip(draft.payload, type: draft.type, columns: columns)
+        let storedJSON = layout == .none ? payloadBytes : JSON.encode(storedValue)
         var codec = CodecTable.identity
-        var stored = payloadBytes
-        if payloadBytes.count >= compressionThreshold {
+        var stored = storedJSON
+        if storedJSON.count >= compressionThreshold {
             let preferred = codecs.preferred
-            if let compressed = LZ4Block.compress(payloadBytes, dictionary: preferred.dictionary) {
+            if let compressed = LZ4Block.compress(storedJSON, dictionary: preferred.dictionary) {
                 codec = preferred.code
                 stored = compressed
             }
@@ -42,6 +49,6 @@ public struct MessagePreparer: Sendable {
         return PreparedMessage(
             explicitID: draft.id, type: draft.type, fields: fields,
             createdAtMS: draft.createdAtMS ?? clock.nowMilliseconds(), codec: codec,
-            rawSize: payloadBytes.count, stored: stored, payloadBytes: payloadBytes)
+            rawSize: storedJSON.count, stored: stored, layout: layout, payloadBytes: payloadBytes)
     }
 }

@@ -27,7 +27,7 @@ public final class OutboxReader {
     }
 
     static let rowColumns =
-        "seq, explicit_id, type, request_id, created_at_ms, event_at_ms, natural_key, event_type, codec, raw_size, length(payload)"
+        "seq, explicit_id, type, request_id, created_at_ms, event_at_ms, natural_key, event_type, codec, raw_size, length(payload), layout"
 
     public func sequenceState() throws -> SequenceState {
         try mapped("reading the sequence state") { try SequenceState.read(db) }
@@ -47,7 +47,7 @@ public final class OutboxReader {
             try statement.bind(2, limit)
             var page: [StoredMessage] = []
             while try statement.step() {
-                page.append(try message(statement, withPayload: true, ackedSeq: statement.int64(12)))
+                page.append(try message(statement, withPayload: true, ackedSeq: statement.int64(13)))
             }
             return page
         }
@@ -59,7 +59,7 @@ public final class OutboxReader {
             let statement = try db.prepare(
                 "SELECT \(Self.rowColumns), payload, (SELECT acked_seq FROM sequence_state) FROM outbox WHERE seq = ?")
             try statement.bind(1, seq)
-            return try statement.step() ? try message(statement, withPayload: true, ackedSeq: statement.int64(12)) : nil
+            return try statement.step() ? try message(statement, withPayload: true, ackedSeq: statement.int64(13)) : nil
         }
     }
 
@@ -106,7 +106,7 @@ public final class OutboxReader {
             try statement.bind(values)
             var rows: [StoredMessage] = []
             while try statement.step() {
-                rows.append(try message(statement, withPayload: false, ackedSeq: statement.int64(12)))
+                rows.append(try message(statement, withPayload: false, ackedSeq: statement.int64(13)))
             }
             return rows
         }
@@ -120,9 +120,9 @@ public final class OutboxReader {
         let id = ids.id(forSeq: seq, explicit: statement.isNull(1) ? nil : statement.blob(1))
         var payload: [UInt8] = []
         if withPayload {
-            payload = try statement.withBlob(11) { stored in
-                try codecs.decode(codec: statement.int(8), stored: stored, rawSize: statement.int(9))
-            }
+            payload = try StoredPayload.read(
+                statement, codecs: codecs, type: type, codec: 8, rawSize: 9, payload: 12, layout: 11, requestID: 3,
+                naturalKey: 6, eventAt: 5, eventType: 7)
         }
         return StoredMessage(
             seq: seq, id: id, type: type, requestID: StoredKey.decode(statement, 3), createdAtMS: statement.int64(4),

@@ -29,13 +29,13 @@ struct ProjectionDerivation {
     func ledgerFromLog(onBadRow: (Int64, String) -> Void = { _, _ in }) throws -> [Int64: LedgerEntry] {
         var entries: [Int64: LedgerEntry] = [:]
         let rows = try db.prepare(
-            "SELECT seq, explicit_id, created_at_ms, codec, raw_size, payload FROM outbox WHERE type = 2 ORDER BY seq")
+            "SELECT seq, explicit_id, created_at_ms, codec, raw_size, payload, layout, request_id, natural_key, event_at_ms, event_type FROM outbox WHERE type = 2 ORDER BY seq")
         while try rows.step() {
             let seq = rows.int64(0)
             do {
-                let payload = try rows.withBlob(5) { stored in
-                    try codecs.decode(codec: rows.int(3), stored: stored, rawSize: rows.int(4))
-                }
+                let payload = try StoredPayload.read(
+                    rows, codecs: codecs, type: .usageReport, codec: 3, rawSize: 4, payload: 5, layout: 6, requestID: 7,
+                    naturalKey: 8, eventAt: 9, eventType: 10)
                 let fields = try OutboxPayload.validate(type: .usageReport, payload: try JSON.parse(payload))
                 let id = ids.id(forSeq: seq, explicit: rows.isNull(1) ? nil : rows.blob(1))
                 guard let entry = LedgerEntry(seq: seq, messageID: id, createdAtMS: rows.int64(2), fields: fields) else {

@@ -112,12 +112,14 @@ final class PruneArchive {
     func append(_ db: Database, codecs: CodecTable, ids: MessageIDScheme, after: Int64, through: Int64) throws {
         let writer = try LZ4FrameWriter(fileDescriptor: fd)
         let rows = try db.prepare(
-            "SELECT seq, explicit_id, type, created_at_ms, codec, raw_size, payload FROM outbox WHERE seq > ? AND seq <= ? ORDER BY seq")
+            "SELECT seq, explicit_id, type, created_at_ms, codec, raw_size, payload, layout, request_id, natural_key, event_at_ms, event_type FROM outbox WHERE seq > ? AND seq <= ? ORDER BY seq")
         try rows.bind([.integer(after), .integer(through)])
         while try rows.step() {
             guard let type = OutboxMessageType(code: rows.int(2)) else { continue }
             let id = ids.id(forSeq: rows.int64(0), explicit: rows.isNull(1) ? nil : rows.blob(1))
-            let payload = try rows.withBlob(6) { try codecs.decode(codec: rows.int(4), stored: $0, rawSize: rows.int(5)) }
+            let payload = try StoredPayload.read(
+                rows, codecs: codecs, type: type, codec: 4, rawSize: 5, payload: 6, layout: 7, requestID: 8,
+                naturalKey: 9, eventAt: 10, eventType: 11)
             var line = Envelope.encode(type: type, id: id, createdAtMS: rows.int64(3), seq: rows.int64(0), payload: payload)
             line.append(10)
             try writer.write(line)

@@ -34,7 +34,7 @@ extension OutboxReader {
             try statement.bind(3, StoredKey.encode(requestID))
             var events: [Timeline.Event] = []
             while try statement.step() {
-                let message = try message(statement, withPayload: true, ackedSeq: statement.int64(12))
+                let message = try message(statement, withPayload: true, ackedSeq: statement.int64(13))
                 guard let eventType = message.eventType else { continue }
                 events.append(
                     Timeline.Event(

@@ -84,7 +84,7 @@ extension OutboxReader {
 
         var previous = state.prunedThrough
         let rows = try db.prepare(
-            "SELECT seq, explicit_id, type, request_id, event_at_ms, natural_key, event_type, job_type, codec, raw_size, payload, created_at_ms FROM outbox ORDER BY seq")
+            "SELECT seq, explicit_id, type, request_id, event_at_ms, natural_key, event_type, job_type, codec, raw_size, payload, created_at_ms, layout FROM outbox ORDER BY seq")
         while try rows.step() {
             let seq = rows.int64(0)
             report.messagesChecked += 1
@@ -112,9 +112,9 @@ extension OutboxReader {
         let id = ids.id(forSeq: seq, explicit: rows.isNull(1) ? nil : rows.blob(1))
         let fields: OutboxFields
         do {
-            let payload = try rows.withBlob(10) { stored in
-                try codecs.decode(codec: rows.int(8), stored: stored, rawSize: rows.int(9))
-            }
+            let payload = try StoredPayload.read(
+                rows, codecs: codecs, type: type, codec: 8, rawSize: 9, payload: 10, layout: 12, requestID: 3,
+                naturalKey: 5, eventAt: 4, eventType: 6)
             fields = try OutboxPayload.validate(type: type, payload: try JSON.parse(payload))
         } catch {
             report.add("payload", "seq \(seq): the payload does not decode to a valid \(type.rawValue): \(error)")
