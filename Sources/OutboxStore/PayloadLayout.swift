@@ -69,7 +69,14 @@ struct PayloadLayout: Equatable {
     /// Rebuilds the appended payload bytes from the stored JSON and the row's columns.
     func restore(_ stored: [UInt8], type: OutboxMessageType, columns: Columns) throws -> [UInt8] {
         guard layout != 0 else { return stored }
-        guard case .object(let object) = try JSON.parse(stored) else {
+        return JSON.encode(try restoreValue(stored, type: type, columns: columns))
+    }
+
+    /// The appended payload as a JSON value (what validation wants, without encoding it again).
+    func restoreValue(_ stored: [UInt8], type: OutboxMessageType, columns: Columns) throws -> JSONValue {
+        let parsed = try JSON.parse(stored)
+        guard layout != 0 else { return parsed }
+        guard case .object(let object) = parsed else {
             throw OutboxError.corrupt(path: "", detail: "a stripped payload is not a JSON object")
         }
         var entries = Array(object).map { ($0.key, $0.value) }
@@ -88,6 +95,6 @@ struct PayloadLayout: Equatable {
             }
             entries.insert((field.key, field.value), at: field.position)
         }
-        return JSON.encode(.object(JSONObject(entries)))
+        return .object(JSONObject(entries))
     }
 }

@@ -10,17 +10,29 @@ struct ProjectionDerivation {
     /// Timeline summaries: fold(execution_retired, execution_events held in the log). Uses the typed
     /// columns, which `verify` separately checks against each payload.
     func executions() throws -> [String: ExecutionSummary] {
-        var summaries = try ExecutionTable.retired.readAll(db)
+        // Fold by the stored key bytes and turn each key into text once per request, not per event.
+        var byKey: [[UInt8]: ExecutionSummary] = [:]
         let rows = try db.prepare(
             "SELECT seq, request_id, event_type, event_at_ms, job_type FROM outbox WHERE type = 1 ORDER BY seq")
         while try rows.step() {
             guard let eventType = ExecutionEventType(rawValue: rows.string(2)) else {
                 throw OutboxError.corrupt(path: db.path, detail: "seq \(rows.int64(0)) has event_type \(rows.string(2))")
             }
-            let event = ExecutionSummary(
-                requestID: StoredKey.decode(rows, 1), seq: rows.int64(0), eventType: eventType, eventAtMS: rows.int64(3),
-                jobType: rows.optionalString(4))
-            summaries[event.requestID] = summaries[event.requestID].map { $0.merged(event) } ?? event
+            let key = rows.withBlob(1) { [UInt8]($0) } + (rows.isBlobOrNull(1) ? [1] : [0])
+            if var summary = byKey[key] {
+                summary.merge(ExecutionSummary(
+                    requestID: summary.requestID, seq: rows.int64(0), eventType: eventType, eventAtMS: rows.int64(3),
+                    jobType: rows.optionalString(4)))
+                byKey[key] = summary
+            } else {
+                byKey[key] = ExecutionSummary(
+                    requestID: StoredKey.decode(rows, 1), seq: rows.int64(0), eventType: eventType,
+                    eventAtMS: rows.int64(3), jobType: rows.optionalString(4))
+            }
+        }
+        var summaries = try ExecutionTable.retired.readAll(db)
+        for summary in byKey.values {
+            summaries[summary.requestID] = summaries[summary.requestID].map { $0.merged(summary) } ?? summary
         }
         return summaries
     }
@@ -33,10 +45,10 @@ struct ProjectionDerivation {
         while try rows.step() {
             let seq = rows.int64(0)
             do {
-                let payload = try StoredPayload.read(
+                let payload = try StoredPayload.readValue(
                     rows, codecs: codecs, type: .usageReport, codec: 3, rawSize: 4, payload: 5, layout: 6, requestID: 7,
                     naturalKey: 8, eventAt: 9, eventType: 10)
-                let fields = try OutboxPayload.validate(type: .usageReport, payload: try JSON.parse(payload))
+                let fields = try OutboxPayload.validate(type: .usageReport, payload: payload)
                 let id = ids.id(forSeq: seq, explicit: rows.isNull(1) ? nil : rows.blob(1))
                 guard let entry = LedgerEntry(seq: seq, messageID: id, createdAtMS: rows.int64(2), fields: fields) else {
                     throw OutboxError.corrupt(path: db.path, detail: "seq \(seq) is not a usage report")

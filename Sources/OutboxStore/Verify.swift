@@ -112,10 +112,10 @@ extension OutboxReader {
         let id = ids.id(forSeq: seq, explicit: rows.isNull(1) ? nil : rows.blob(1))
         let fields: OutboxFields
         do {
-            let payload = try StoredPayload.read(
+            let payload = try StoredPayload.readValue(
                 rows, codecs: codecs, type: type, codec: 8, rawSize: 9, payload: 10, layout: 12, requestID: 3,
                 naturalKey: 5, eventAt: 4, eventType: 6)
-            fields = try OutboxPayload.validate(type: type, payload: try JSON.parse(payload))
+            fields = try OutboxPayload.validate(type: type, payload: payload)
         } catch {
             report.add("payload", "seq \(seq): the payload does not decode to a valid \(type.rawValue): \(error)")
             return

@@ -185,3 +185,12 @@ public final class Statement {
         if result != SQLITE_OK { throw database.lastError(code: result, sql: sql) }
     }
 }
+
+extension Statement {
+    /// True when the column holds a blob (or NULL): lets callers tell 16 bytes of a UUID from text
+    /// whose bytes happen to look the same.
+    public func isBlobOrNull(_ column: Int32) -> Bool {
+        let type = sqlite3_column_type(handle, column)
+        return type == SQLITE_BLOB || type == SQLITE_NULL
+    }
+}
