@@ -4,8 +4,10 @@ import SQLiteDB
 import TrafficGenerator
 
 /// P7: bytes on disk per ~1 KB JSON event, checkpointed, broken down with SQLite's `dbstat` table.
+/// "Event" is the message as sent (its envelope): payloads of ~900 B make ~1 KB events. The figure
+/// is normalised to bytes on disk per 1,024 B of events as sent, and also shown per KB of payload.
 struct DiskBenchmark {
-    static let eventBytes = 1024
+    static let eventBytes = 900
 
     let root: String
     let events: Int
@@ -19,6 +21,9 @@ struct DiskBenchmark {
 
     struct Outcome: Sendable {
         var events: Int
+        /// Average event as sent (the envelope) and its payload, as appended (not as stored).
+        var averageWire: Double
+        var averagePayload: Double
         var averageJSON: Double
         var averageStored: Double
         var databaseBytes: Int64
@@ -28,10 +33,14 @@ struct DiskBenchmark {
 
         var totalBytes: Int64 { databaseBytes + walBytes }
         var bytesPerEvent: Double { Double(totalBytes) / Double(events) }
-        var kilobytesPerEvent: Double { bytesPerEvent / 1024 }
+        /// Bytes on disk per 1,024 B of events as sent: the P7 figure.
+        var kilobytesPerEvent: Double { bytesPerEvent / averageWire }
+        var kilobytesPerPayloadKB: Double { bytesPerEvent / averagePayload }
     }
 
     func run() async throws -> Outcome {
+        var wireBytes = 0
+        var payloadBytesAppended = 0
         Stores.remove(directory)
         _ = try Stores.makeDirectory(directory)
         let store = try Stores.open(directory) { options in
@@ -43,6 +52,18 @@ struct DiskBenchmark {
             defer { store.close() }  // close checkpoints the WAL (TRUNCATE)
             try await Stores.fill(store, count: events, seed: 0x0007_5EED) {
                 $0.completedEvent(approximateBytes: Self.eventBytes)
+            }
+            // Sizes as appended and as sent, read back through the store (payloads restored whole).
+            let reader = try store.makeReader()
+            var cursor: Int64 = 0
+            while true {
+                let page = try reader.pendingPage(after: cursor, limit: 2_000)
+                guard let last = page.last else { break }
+                for message in page {
+                    wireBytes += message.envelope.count
+                    payloadBytesAppended += message.payload.count
+                }
+                cursor = last.seq
             }
         }
         let path = directory + "/" + OutboxStore.fileName
@@ -107,7 +128,9 @@ struct DiskBenchmark {
         }
         if walBytes > 0 { parts.append(Part(name: "WAL file", bytes: walBytes)) }
         return Outcome(
-            events: events, averageJSON: Self.number(row[1]), averageStored: Self.number(row[2]), databaseBytes: databaseBytes, walBytes: walBytes,
+            events: events, averageWire: Double(wireBytes) / Double(events),
+            averagePayload: Double(payloadBytesAppended) / Double(events), averageJSON: Self.number(row[1]),
+            averageStored: Self.number(row[2]), databaseBytes: databaseBytes, walBytes: walBytes,
             pageSize: pageSize, parts: parts)
     }
 
@@ -147,15 +170,17 @@ struct DiskBenchmark {
             "total file bytes", Format.grouped(outcome.totalBytes), Format.fixed(outcome.bytesPerEvent, 1), "100.0 %",
         ])
         table.add([
-            "KB per event (1 KB = 1,024 B) — target ≤ 0.7", Format.fixed(outcome.kilobytesPerEvent, 3), "",
+            "KB on disk per KB of events as sent — target ≤ 0.7", Format.fixed(outcome.kilobytesPerEvent, 3), "",
             Format.verdict(outcome.kilobytesPerEvent <= 0.7),
         ])
+        table.add(["KB on disk per KB of payload JSON (for reference)", Format.fixed(outcome.kilobytesPerPayloadKB, 3), "", ""])
         table.notes = [
-            "events: TrafficGenerator.completedEvent(approximateBytes: \(eventBytes)); encoded payload avg "
-                + "\(Format.fixed(outcome.averageJSON, 0)) B JSON, stored avg \(Format.fixed(outcome.averageStored, 0)) B "
-                + "(ratio \(Format.fixed(outcome.averageStored / outcome.averageJSON, 2)))",
-            "each event is its own execution (one executions row per event); page size \(outcome.pageSize) B; "
-                + "breakdown from the dbstat virtual table",
+            "events: TrafficGenerator.completedEvent(approximateBytes: \(eventBytes)): progress events of running "
+                + "executions (3–12 events each) with long messages, the last completing it with a long result",
+            "as sent (envelope) avg \(Format.fixed(outcome.averageWire, 0)) B; payload as appended avg "
+                + "\(Format.fixed(outcome.averagePayload, 0)) B JSON; stored JSON (fields the typed columns hold left out) avg "
+                + "\(Format.fixed(outcome.averageJSON, 0)) B; compressed avg \(Format.fixed(outcome.averageStored, 0)) B",
+            "page size \(outcome.pageSize) B; breakdown from the dbstat virtual table",
         ]
         return table
     }

@@ -16,7 +16,10 @@ final class ThreadCompressionCache {
     private static let capacity = 4
 
     let working = LZ4StreamState()
-    private var prepared: [PreparedDictionary] = []
+    private var prepared = RecentlyUsedList<PreparedDictionary>(capacity: ThreadCompressionCache.capacity)
+
+    /// Created on the first HC call: its states are 16 times the size of the fast-mode ones.
+    private(set) lazy var highCompression = HCCompressionScratch()
 
     /// The calling thread's cache, created on first use and released when the thread exits.
     static var current: ThreadCompressionCache {
@@ -33,20 +36,7 @@ final class ThreadCompressionCache {
     /// than the compression itself, and a 64-bit FNV collision between two of our own shipped
     /// dictionaries is not a realistic event.
     func prepared(for dictionary: LZ4Dictionary) -> PreparedDictionary {
-        if let first = prepared.first, first.matches(dictionary) {
-            return first
-        }
-        if let index = prepared.firstIndex(where: { $0.matches(dictionary) }) {
-            let hit = prepared.remove(at: index)
-            prepared.insert(hit, at: 0)
-            return hit
-        }
-        let fresh = PreparedDictionary(dictionary)
-        if prepared.count == Self.capacity {
-            prepared.removeLast()
-        }
-        prepared.insert(fresh, at: 0)
-        return fresh
+        prepared.element(where: { $0.matches(dictionary) }) { PreparedDictionary(dictionary) }
     }
 }
 

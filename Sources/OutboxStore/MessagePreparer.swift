@@ -5,12 +5,17 @@ import LZ4Codec
 public struct MessagePreparer: Sendable {
     public let identity: StoreIdentity
     let compressionThreshold: Int
+    let highCompressionThreshold: Int
     let codecs: CodecTable
     let clock: any WallClock
 
-    init(identity: StoreIdentity, compressionThreshold: Int, codecs: CodecTable, clock: any WallClock) {
+    init(
+        identity: StoreIdentity, compressionThreshold: Int, highCompressionThreshold: Int, codecs: CodecTable,
+        clock: any WallClock
+    ) {
         self.identity = identity
         self.compressionThreshold = compressionThreshold
+        self.highCompressionThreshold = highCompressionThreshold
         self.codecs = codecs
         self.clock = clock
     }
@@ -41,7 +46,10 @@ public struct MessagePreparer: Sendable {
         var stored = storedJSON
         if storedJSON.count >= compressionThreshold {
             let preferred = codecs.preferred
-            if let compressed = LZ4Block.compress(storedJSON, dictionary: preferred.dictionary) {
+            let compressed = storedJSON.count >= highCompressionThreshold
+                ? LZ4Block.compressHC(storedJSON, dictionary: preferred.dictionary, level: 3)
+                : LZ4Block.compress(storedJSON, dictionary: preferred.dictionary)
+            if let compressed {
                 codec = preferred.code
                 stored = compressed
             }

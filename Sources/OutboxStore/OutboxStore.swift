@@ -73,8 +73,8 @@ public final class OutboxStore: Sendable {
         self.ids = ids
         self.logger = logger
         self.preparer = MessagePreparer(
-            identity: identity, compressionThreshold: options.compressionThreshold, codecs: codecs,
-            clock: options.clock)
+            identity: identity, compressionThreshold: options.compressionThreshold,
+            highCompressionThreshold: options.highCompressionThreshold, codecs: codecs, clock: options.clock)
     }
 
     deinit {

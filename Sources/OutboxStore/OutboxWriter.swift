@@ -54,15 +54,6 @@ enum OutboxWriter {
             let db = try StoreConnection.open(
                 path: configuration.path, durability: options.durability,
                 busyTimeoutMilliseconds: options.busyTimeoutMilliseconds, faults: options.faults)
-            // Read the setting back instead of trusting it: a write connection that would not fsync
-            // must not start.
-            let level = try StoreConnection.synchronousLevel(db)
-            let expected: Int64 = options.durability == .full ? 2 : 1
-            if level != expected && !options.faults.contains(.skipFsync) {
-                throw OutboxError.storage(
-                    operation: "configuring the write connection",
-                    SQLiteError(code: 1, message: "PRAGMA synchronous reads \(level), expected \(expected)"))
-            }
             db.startCountingCommits()
             // The writer touches index pages all over the file; a larger cache keeps them between
             // transactions (negative: KiB).

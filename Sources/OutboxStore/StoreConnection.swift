@@ -26,6 +26,14 @@ enum StoreConnection {
             _ = try db.pragma("journal_size_limit = 67108864")
             let level = faults.contains(.skipFsync) ? "OFF" : (durability == .full ? "FULL" : "NORMAL")
             try db.execute("PRAGMA synchronous = \(level)")
+            // Read the setting back instead of trusting it: a write connection that would not fsync
+            // as configured must not be used.
+            let actual = try synchronousLevel(db)
+            let expected: Int64 = durability == .full ? 2 : 1
+            if actual != expected && !faults.contains(.skipFsync) {
+                throw SQLiteError(
+                    code: 1, message: "PRAGMA synchronous reads back \(actual), expected \(expected) (\(durability.rawValue))")
+            }
         }
         return db
     }
