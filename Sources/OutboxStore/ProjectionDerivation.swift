@@ -7,58 +7,76 @@ struct ProjectionDerivation {
     let codecs: CodecTable
     let ids: MessageIDScheme
 
-    /// Timeline summaries: fold(execution_retired, execution_events held in the log). Uses the typed
-    /// columns, which `verify` separately checks against each payload.
-    func executions() throws -> [String: ExecutionSummary] {
-        // Fold by the stored key bytes and turn each key into text once per request, not per event.
-        var byKey: [[UInt8]: ExecutionSummary] = [:]
-        let rows = try db.prepare(
-            "SELECT seq, request_id, event_type, event_at_ms, job_type FROM outbox WHERE type = 1 ORDER BY seq")
-        while try rows.step() {
-            guard let eventType = ExecutionEventType(rawValue: rows.string(2)) else {
-                throw OutboxError.corrupt(path: db.path, detail: "seq \(rows.int64(0)) has event_type \(rows.string(2))")
-            }
-            let key = rows.withBlob(1) { [UInt8]($0) } + (rows.isBlobOrNull(1) ? [1] : [0])
-            if var summary = byKey[key] {
-                summary.merge(ExecutionSummary(
-                    requestID: summary.requestID, seq: rows.int64(0), eventType: eventType, eventAtMS: rows.int64(3),
-                    jobType: rows.optionalString(4)))
-                byKey[key] = summary
-            } else {
-                byKey[key] = ExecutionSummary(
-                    requestID: StoredKey.decode(rows, 1), seq: rows.int64(0), eventType: eventType,
-                    eventAtMS: rows.int64(3), jobType: rows.optionalString(4))
-            }
-        }
-        var summaries = try ExecutionTable.retired.readAll(db)
-        for summary in byKey.values {
-            summaries[summary.requestID] = summaries[summary.requestID].map { $0.merged(summary) } ?? summary
-        }
-        return summaries
+    /// Everything rebuild and verify derive from the log, in ONE pass over it: execution summaries
+    /// (fold(retired, events)), the ledger entry of each held usage report, and the held bytes.
+    /// Only usage reports' payloads are read; the other rows give their typed columns.
+    struct LogScan {
+        var executions: [String: ExecutionSummary] = [:]
+        var ledger: [Int64: LedgerEntry] = [:]
+        var heldBytes: Int64 = 0
+        var badRows: [String] = []
     }
 
-    /// The ledger entry each held usage_report derives, by seq (payloads decoded and validated).
-    func ledgerFromLog(onBadRow: (Int64, String) -> Void = { _, _ in }) throws -> [Int64: LedgerEntry] {
-        var entries: [Int64: LedgerEntry] = [:]
+    func scan() throws -> LogScan {
+        var result = LogScan()
+        // Usage reports are decoded (decompress, parse, validate) on a second thread in batches while
+        // this one keeps stepping through the log: on two cores that is most of the scan's cost.
+        let decoder = UsageDecoder(codecs: codecs)
+        var pending: [PendingUsage] = []
+        // Summaries fold in place in an array; the dictionary only maps a request's stored key to its
+        // slot. A UUID key hashes as two words, not sixteen bytes one by one.
+        var slots: [ScanKey: Int] = [:]
+        var summaries: [ExecutionSummary] = []
         let rows = try db.prepare(
-            "SELECT seq, explicit_id, created_at_ms, codec, raw_size, payload, layout, request_id, natural_key, event_at_ms, event_type FROM outbox WHERE type = 2 ORDER BY seq")
+            """
+            SELECT seq, type, request_id, event_type, event_at_ms, job_type, length(payload), explicit_id,
+                   created_at_ms, codec, raw_size, layout, natural_key, CASE WHEN type = 2 THEN payload END
+            FROM outbox ORDER BY seq
+            """)
         while try rows.step() {
             let seq = rows.int64(0)
-            do {
-                let payload = try StoredPayload.readValue(
-                    rows, codecs: codecs, type: .usageReport, codec: 3, rawSize: 4, payload: 5, layout: 6, requestID: 7,
-                    naturalKey: 8, eventAt: 9, eventType: 10)
-                let fields = try OutboxPayload.validate(type: .usageReport, payload: payload)
-                let id = ids.id(forSeq: seq, explicit: rows.isNull(1) ? nil : rows.blob(1))
-                guard let entry = LedgerEntry(seq: seq, messageID: id, createdAtMS: rows.int64(2), fields: fields) else {
-                    throw OutboxError.corrupt(path: db.path, detail: "seq \(seq) is not a usage report")
+            result.heldBytes += rows.int64(6) + PreparedMessage.rowOverhead
+            switch rows.int(1) {
+            case OutboxMessageType.executionEvent.code:
+                guard let eventType = ExecutionEventType(rawValue: rows.string(3)) else {
+                    throw OutboxError.corrupt(path: db.path, detail: "seq \(seq) has event_type \(rows.string(3))")
                 }
-                entries[seq] = entry
-            } catch {
-                onBadRow(seq, "\(error)")
+                let key = ScanKey(rows, 2)
+                if let slot = slots[key] {
+                    summaries[slot].merge(ExecutionSummary(
+                        requestID: summaries[slot].requestID, seq: seq, eventType: eventType,
+                        eventAtMS: rows.int64(4), jobType: rows.optionalString(5)))
+                } else {
+                    slots[key] = summaries.count
+                    summaries.append(ExecutionSummary(
+                        requestID: StoredKey.decode(rows, 2), seq: seq, eventType: eventType,
+                        eventAtMS: rows.int64(4), jobType: rows.optionalString(5)))
+                }
+            case OutboxMessageType.usageReport.code:
+                pending.append(
+                    PendingUsage(
+                        seq: seq, id: ids.id(forSeq: seq, explicit: rows.isNull(7) ? nil : rows.blob(7)),
+                        createdAtMS: rows.int64(8), codec: rows.int(9), rawSize: rows.int(10),
+                        layout: PayloadLayout(layout: rows.int64(11)),
+                        columns: PayloadLayout.Columns(
+                            requestID: StoredKey.decode(rows, 2), naturalKey: StoredKey.decodeOptional(rows, 12),
+                            eventAtMS: rows.int64(4), eventType: nil),
+                        stored: rows.blob(13)))
+                if pending.count == PendingUsage.batchSize {
+                    decoder.submit(pending)
+                    pending.removeAll(keepingCapacity: true)
+                }
+            default:
+                break
             }
         }
-        return entries
+        decoder.submit(pending)
+        (result.ledger, result.badRows) = decoder.finish()
+        result.executions = try ExecutionTable.retired.readAll(db)
+        for summary in summaries {
+            result.executions[summary.requestID] = result.executions[summary.requestID].map { $0.merged(summary) } ?? summary
+        }
+        return result
     }
 
     /// Metering totals as the ledger implies them.
@@ -103,8 +121,26 @@ struct ProjectionDerivation {
         return entries
     }
 
-    func heldBytes() throws -> Int64 {
-        try db.int64("SELECT coalesce(sum(length(payload)), 0) + count(*) * ? FROM outbox", [.integer(PreparedMessage.rowOverhead)])
+}
+
+/// A request id as the log stores it: 16 bytes of a UUID (two words) or text.
+enum ScanKey: Hashable {
+    case uuid(UInt64, UInt64)
+    case text(String)
+
+    init(_ row: Statement, _ column: Int32) {
+        if row.isBlobOrNull(column) {
+            let words = row.withBlob(column) { bytes -> (UInt64, UInt64)? in
+                guard bytes.count == 16 else { return nil }
+                return (bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                        bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            }
+            if let words {
+                self = .uuid(words.0, words.1)
+                return
+            }
+        }
+        self = .text(row.string(column))
     }
 }
 

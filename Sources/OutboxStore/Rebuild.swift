@@ -37,19 +37,21 @@ struct Rebuilder {
     func rebuild(state: inout SequenceState) throws -> RebuildReport {
         var report = RebuildReport()
         let derivation = ProjectionDerivation(db: db, codecs: codecs, ids: ids)
-
-        let executions = try derivation.executions()
-        let liveExecutions = try ExecutionTable.live.readAll(db)
-        report.executions = executions.count
-        report.executionDifferences = Set(executions.keys).symmetricDifference(liveExecutions.keys).count
-            + executions.filter { key, value in liveExecutions[key].map { $0 != value } ?? false }.count
-
-        var badRows: [String] = []
-        var ledger = try derivation.ledgerFromLog { seq, reason in badRows.append("seq \(seq): \(reason)") }
-        if let first = badRows.first {
+        let scan = try derivation.scan()
+        if let first = scan.badRows.first {
             throw OutboxError.corrupt(
-                path: db.path, detail: "\(badRows.count) usage_report rows do not decode (first: \(first)); run outbox verify")
+                path: db.path, detail: "\(scan.badRows.count) usage_report rows do not decode (first: \(first)); run outbox verify")
         }
+
+        // Each projection: find what differs once, report it, and write only that. On a healthy
+        // store rebuild reads everything and writes nothing.
+        let executions = scan.executions
+        let liveExecutions = try ExecutionTable.live.readAll(db)
+        let changedExecutions = Differences(expected: executions, live: liveExecutions)
+        report.executions = executions.count
+        report.executionDifferences = changedExecutions.count
+
+        var ledger = scan.ledger
         let liveLedger = try derivation.liveLedger()
         for (seq, entry) in liveLedger where ledger[seq] == nil {
             // Pruned reports live on in the ledger only; a row whose log row vanished unrecorded is
@@ -57,35 +59,54 @@ struct Rebuilder {
             if seq > state.prunedThrough { report.ledgerRowsWithoutLog.append(entry.usage.reportID) }
             ledger[seq] = entry
         }
+        let changedLedger = Differences(expected: ledger, live: liveLedger)
         report.ledgerRows = ledger.count
-        report.ledgerDifferences = Set(ledger.keys).symmetricDifference(liveLedger.keys).count
-            + ledger.filter { key, value in liveLedger[key].map { $0 != value } ?? false }.count
-        let liveTotals = try derivation.liveTotals()
-        let totals = ProjectionDerivation.totals(of: ledger.values)
-        report.totalsRows = totals.count
-        report.totalsDifferences = Set(totals.keys).symmetricDifference(liveTotals.keys).count
-            + totals.filter { key, value in liveTotals[key].map { $0 != value } ?? false }.count
+        report.ledgerDifferences = changedLedger.count
 
-        // Write only what differs: on a healthy store rebuild reads everything and writes nothing.
-        for (requestID, summary) in executions where liveExecutions[requestID] != summary {
-            try ExecutionTable.live.upsert(db, summary)
+        let totals = ProjectionDerivation.totals(of: ledger.values)
+        let changedTotals = Differences(expected: totals, live: try derivation.liveTotals())
+        report.totalsRows = totals.count
+        report.totalsDifferences = changedTotals.count
+
+        for requestID in changedExecutions.changed {
+            if let summary = executions[requestID] {
+                try ExecutionTable.live.upsert(db, summary)
+            } else {
+                try db.run("DELETE FROM executions WHERE request_id = ?", [.text(requestID)])
+            }
         }
-        for requestID in liveExecutions.keys where executions[requestID] == nil {
-            try db.run("DELETE FROM executions WHERE request_id = ?", [.text(requestID)])
+        for seq in changedLedger.changed {
+            guard let entry = ledger[seq] else { continue }  // never: ledger holds every live row
+            try db.run(
+                "DELETE FROM usage_ledger WHERE seq = ? OR report_id = ?", [.integer(seq), .text(entry.usage.reportID)])
+            try UsageLedger.insert(db, entry)  // its trigger adds to metering_totals; corrected below
         }
-        for (seq, entry) in ledger.sorted(by: { $0.key < $1.key }) where liveLedger[seq] != entry {
-            try db.run("DELETE FROM usage_ledger WHERE seq = ? OR report_id = ?", [.integer(seq), .text(entry.usage.reportID)])
-            try UsageLedger.insert(db, entry)  // its trigger adds to metering_totals; fixed below
+        // Totals last, against what the ledger now holds (its trigger may have added to them).
+        if changedLedger.count > 0 || changedTotals.count > 0 {
+            let totalsNow = Differences(expected: totals, live: try derivation.liveTotals())
+            for key in totalsNow.changed {
+                if let total = totals[key] {
+                    try MeteringTotalsTable.replace(db, key: key, total: total)
+                } else {
+                    try MeteringTotalsTable.delete(db, key: key)
+                }
+            }
         }
-        // Totals last, against what the ledger now holds (the ledger trigger may have added to them).
-        let totalsNow = try derivation.liveTotals()
-        for (key, total) in totals where totalsNow[key] != total {
-            try MeteringTotalsTable.replace(db, key: key, total: total)
-        }
-        for key in totalsNow.keys where totals[key] == nil {
-            try MeteringTotalsTable.delete(db, key: key)
-        }
-        state.heldBytes = try derivation.heldBytes()
+        state.heldBytes = scan.heldBytes
         return report
+    }
+}
+
+/// The keys whose value differs between a recomputed projection and the live one (missing on
+/// either side included).
+struct Differences<Key: Hashable, Value: Equatable> {
+    let changed: [Key]
+    var count: Int { changed.count }
+
+    init(expected: [Key: Value], live: [Key: Value]) {
+        var changed: [Key] = []
+        for (key, value) in expected where live[key] != value { changed.append(key) }
+        for key in live.keys where expected[key] == nil { changed.append(key) }
+        self.changed = changed
     }
 }

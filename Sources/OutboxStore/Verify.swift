@@ -41,14 +41,13 @@ extension OutboxReader {
             try checkIntegrity(&report)
             let state = try SequenceState.read(db)
             let derivation = ProjectionDerivation(db: db, codecs: codecs, ids: ids)
-            var expectedLedger: [Int64: LedgerEntry] = [:]
-            try checkLog(state: state, ledger: &expectedLedger, report: &report)
-            try checkExecutions(derivation, report: &report)
-            let liveLedger = try checkLedger(derivation, expected: expectedLedger, state: state, report: &report)
+            try checkLog(state: state, report: &report)
+            let scan = try derivation.scan()
+            try checkExecutions(expected: scan.executions, report: &report)
+            let liveLedger = try checkLedger(derivation, expected: scan.ledger, state: state, report: &report)
             try checkTotals(derivation, ledger: liveLedger, report: &report)
-            let held = try derivation.heldBytes()
-            if held != state.heldBytes {
-                report.add("held_bytes", "sequence_state.held_bytes is \(state.heldBytes) but the log holds \(held)")
+            if scan.heldBytes != state.heldBytes {
+                report.add("held_bytes", "sequence_state.held_bytes is \(state.heldBytes) but the log holds \(scan.heldBytes)")
             }
             return report
         }
@@ -64,7 +63,7 @@ extension OutboxReader {
     }
 
     /// Seq order and accounting, and each row's payload against its typed columns.
-    private func checkLog(state: SequenceState, ledger: inout [Int64: LedgerEntry], report: inout VerifyReport) throws {
+    private func checkLog(state: SequenceState, report: inout VerifyReport) throws {
         var dropped = Set<Int64>()
         for row in try db.all("SELECT seq FROM dropped_messages") { if let seq = row[0].int64 { dropped.insert(seq) } }
         let jumps = try db.all("SELECT from_seq, to_seq FROM seq_jumps").compactMap { row -> ClosedRange<Int64>? in
@@ -97,19 +96,18 @@ extension OutboxReader {
                 report.add("seq", "seq \(seq) is above the highest seq ever assigned (\(state.lastSeq))")
             }
             previous = max(previous, seq)
-            checkRow(rows, seq: seq, ledger: &ledger, report: &report)
+            checkRow(rows, seq: seq, report: &report)
         }
         if state.lastSeq > previous {
             accountForGap((previous + 1)...state.lastSeq)
         }
     }
 
-    private func checkRow(_ rows: Statement, seq: Int64, ledger: inout [Int64: LedgerEntry], report: inout VerifyReport) {
+    private func checkRow(_ rows: Statement, seq: Int64, report: inout VerifyReport) {
         guard let type = OutboxMessageType(code: rows.int(2)) else {
             report.add("payload", "seq \(seq): unreadable type")
             return
         }
-        let id = ids.id(forSeq: seq, explicit: rows.isNull(1) ? nil : rows.blob(1))
         let fields: OutboxFields
         do {
             let payload = try StoredPayload.readValue(
@@ -132,13 +130,9 @@ extension OutboxReader {
         if !mismatches.isEmpty {
             report.add("payload", "seq \(seq): typed columns differ from the payload: \(mismatches.joined(separator: ", "))")
         }
-        if let entry = LedgerEntry(seq: seq, messageID: id, createdAtMS: rows.int64(11), fields: fields) {
-            ledger[seq] = entry
-        }
     }
 
-    private func checkExecutions(_ derivation: ProjectionDerivation, report: inout VerifyReport) throws {
-        let expected = try derivation.executions()
+    private func checkExecutions(expected: [String: ExecutionSummary], report: inout VerifyReport) throws {
         let live = try ExecutionTable.live.readAll(db)
         report.executionsChecked = Int64(live.count)
         for (requestID, summary) in expected.sorted(by: { $0.key < $1.key }) {
