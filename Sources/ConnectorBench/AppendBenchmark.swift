@@ -213,8 +213,9 @@ struct AppendBenchmark {
             "\($0.producers): \(Format.grouped($0.outbox.appends)) outbox / \(Format.grouped($0.naive.appends)) naive"
         }.joined(separator: "; ")
         table.notes = [
-            "events: TrafficGenerator.progressEvent(approximateBytes: \(eventBytes)), avg \(Format.fixed(outcome.averageJSON, 0)) B JSON, "
-                + "\(Format.fixed(outcome.averageStored, 0)) B stored; unique ids, timestamps and text",
+            "events: TrafficGenerator.progressEvent(approximateBytes: \(eventBytes)) from running executions, avg "
+                + "\(Format.fixed(outcome.averageJSON, 0)) B payload JSON as appended, \(Format.fixed(outcome.averageStored, 0)) B "
+                + "stored (fields the typed columns hold left out, LZ4); unique ids, timestamps and text",
             "appends timed (after a warm-up) — \(counts); median of the runs",
             "raw limit: the 64-producer run's rows, prepared by store.preparer, inserted with sqlite3_prepare_v2/bind/step "
                 + "in transactions of 1,000, WAL, synchronous=FULL; runs: "

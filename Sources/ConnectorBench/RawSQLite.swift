@@ -66,7 +66,7 @@ struct RawRows: Sendable {
                 naturalKeyIsBlob: message.fields.naturalKey.map(Self.compactsToBlob) ?? false,
                 eventType: eventType.map { store(Array($0.utf8)) }, jobType: jobType.map { store(Array($0.utf8)) },
                 payload: store(message.stored), executionStatus: status.map { store(Array($0.utf8)) }))
-            rawBytes += message.rawSize
+            rawBytes += message.payloadBytes.count
             storedBytes += message.stored.count
         }
     }
