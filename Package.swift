@@ -74,6 +74,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // A TCP proxy on 127.0.0.1 that cuts, stalls, slows or half-opens connections on a schedule:
+        // for link tests, tools/soak and the benchmarks.
+        .target(name: "FaultProxy", swiftSettings: strictSettings),
+
         // Realistic, seeded PROTOCOL §4 traffic for tests, benchmarks, the crash harness and
         // dictionary training.
         .target(name: "TrafficGenerator", dependencies: ["ConnectorCore", "OutboxStore"], swiftSettings: strictSettings),
@@ -104,6 +108,7 @@ let package = Package(
         .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "CSQLite"]),
         .testTarget(name: "LZ4CodecTests", dependencies: ["LZ4Codec"]),
         .testTarget(name: "WebSocketTransportTests", dependencies: ["WebSocketTransport"]),
+        .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy"]),
         .testTarget(
             name: "OutboxStoreTests",
             dependencies: ["OutboxStore", "ConnectorCore", "SQLiteDB", "LZ4Codec", "CrashHarness", "TrafficGenerator"]
