@@ -62,11 +62,21 @@ struct CloudConnectorCommand: AsyncParsableCommand {
     }
 
     /// Logs go to stderr so stdout stays parseable; warning and above unless LOG_LEVEL says otherwise.
+    /// A LOG_LEVEL that names no level is a configuration error, not silently the default.
     private static func bootstrapLogging() {
-        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
-        LoggingSystem.bootstrap { label in
+        var level = Logger.Level.warning
+        if let text = ProcessInfo.processInfo.environment["LOG_LEVEL"], !text.isEmpty {
+            guard let parsed = Logger.Level(rawValue: text.lowercased()) else {
+                let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+                FileHandle.standardError.write(
+                    Data("cloud-connector: LOG_LEVEL=\(text) is not a log level; use one of \(levels), or unset it.\n".utf8))
+                Foundation.exit(ExitStatus.configuration.rawValue)
+            }
+            level = parsed
+        }
+        LoggingSystem.bootstrap { [level] label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level ?? .warning
+            handler.logLevel = level
             return handler
         }
     }
