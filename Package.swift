@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "cloud-connector", targets: ["CloudConnectorCLI"]),
         .executable(name: "connector-bench", targets: ["ConnectorBench"]),
+        .executable(name: "reference-cloud", targets: ["ReferenceCloudCLI"]),
         .library(name: "OutboxStore", targets: ["OutboxStore"]),
     ],
     dependencies: [
@@ -74,6 +75,25 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The cloud side of PROTOCOL.md, for tests, demos and other teams: token endpoint, handshake,
+        // acks after a durable store, dedupe (R6), an admin endpoint, and fault modes.
+        .target(
+            name: "ReferenceCloud",
+            dependencies: [
+                "ConnectorCore", "SQLiteDB", "WebSocketTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ReferenceCloudCLI",
+            dependencies: [
+                "ReferenceCloud", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // A TCP proxy on 127.0.0.1 that cuts, stalls, slows or half-opens connections on a schedule:
         // for link tests, tools/soak and the benchmarks.
         .target(name: "FaultProxy", swiftSettings: strictSettings),
@@ -109,6 +129,10 @@ let package = Package(
         .testTarget(name: "LZ4CodecTests", dependencies: ["LZ4Codec"]),
         .testTarget(name: "WebSocketTransportTests", dependencies: ["WebSocketTransport"]),
         .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy"]),
+        .testTarget(
+            name: "ReferenceCloudTests",
+            dependencies: ["ReferenceCloud", "WebSocketTransport", "ConnectorCore", "SQLiteDB"]
+        ),
         .testTarget(
             name: "OutboxStoreTests",
             dependencies: ["OutboxStore", "ConnectorCore", "SQLiteDB", "LZ4Codec", "CrashHarness", "TrafficGenerator"]
