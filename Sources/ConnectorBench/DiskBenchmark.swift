@@ -51,7 +51,7 @@ struct DiskBenchmark {
         do {
             defer { store.close() }  // close checkpoints the WAL (TRUNCATE)
             try await Stores.fill(store, count: events, seed: 0x0007_5EED) {
-                $0.completedEvent(approximateBytes: Self.eventBytes)
+                $0.sizedEvent(approximateBytes: Self.eventBytes)
             }
             // Sizes as appended and as sent, read back through the store (payloads restored whole).
             let reader = try store.makeReader()
@@ -175,7 +175,7 @@ struct DiskBenchmark {
         ])
         table.add(["KB on disk per KB of payload JSON (for reference)", Format.fixed(outcome.kilobytesPerPayloadKB, 3), "", ""])
         table.notes = [
-            "events: TrafficGenerator.completedEvent(approximateBytes: \(eventBytes)): progress events of running "
+            "events: TrafficGenerator.sizedEvent(approximateBytes: \(eventBytes)): progress events of running "
                 + "executions (3–12 events each) with long messages, the last completing it with a long result",
             "as sent (envelope) avg \(Format.fixed(outcome.averageWire, 0)) B; payload as appended avg "
                 + "\(Format.fixed(outcome.averagePayload, 0)) B JSON; stored JSON (fields the typed columns hold left out) avg "

@@ -22,7 +22,7 @@ var samples: [[UInt8]] = []
 for index in 0..<6_000 {
     let draft: MessageDraft
     switch index % 10 {
-    case 0: draft = training.completedEvent(approximateBytes: 1_024)
+    case 0: draft = training.sizedEvent(approximateBytes: 1_024)
     case 1: draft = training.progressEvent(approximateBytes: 300)
     default: draft = training.next()
     }

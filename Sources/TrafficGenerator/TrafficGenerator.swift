@@ -81,7 +81,7 @@ public struct TrafficGenerator: Sendable {
 
     /// An event whose payload is roughly `bytes` long (a "1 KB JSON event"): progress events of a
     /// running execution with long messages, the last one completing it with a long result.
-    public mutating func completedEvent(approximateBytes bytes: Int) -> MessageDraft {
+    public mutating func sizedEvent(approximateBytes bytes: Int) -> MessageDraft {
         let (requestID, isLast) = runningRequest()
         var words = 10
         while true {
