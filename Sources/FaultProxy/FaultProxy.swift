@@ -105,10 +105,14 @@ public final class FaultProxy: Sendable {
     /// Resets every connection, closes the listening socket and joins the loop thread. Later
     /// calls of any method do nothing. Called by deinit too.
     public func stop() {
-        guard let thread = self.thread.withLock({ $0.take() }) else { return }
-        control.requestStop()
-        thread.join()
-        // Only now: until the join, the loop may still read the pipe.
-        control.closeWakePipe()
+        // Joined under the lock so a concurrent stop() returns only once everything is closed;
+        // the loop thread never takes this lock, so the join cannot deadlock.
+        thread.withLock { thread in
+            guard let running = thread.take() else { return }
+            control.requestStop()
+            running.join()
+            // Only now: until the join, the loop may still read the pipe.
+            control.closeWakePipe()
+        }
     }
 }

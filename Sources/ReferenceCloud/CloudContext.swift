@@ -1,0 +1,44 @@
+import Logging
+import Synchronization
+
+/// Everything a running cloud shares between its HTTP handler, upgrade filter and sessions.
+/// The filter runs synchronously on the event-loop thread, so shared state is Mutex-guarded.
+final class CloudContext: Sendable {
+    let configuration: ReferenceCloudConfiguration
+    let logger: Logger
+    let store: CloudStore
+    let tokens = TokenRegistry()
+    private let faultState: Mutex<CloudFaults>
+    private let sessions = Mutex<[String: DeviceSession]>([:])
+
+    init(configuration: ReferenceCloudConfiguration, logger: Logger, store: CloudStore) {
+        self.configuration = configuration
+        self.logger = logger
+        self.store = store
+        self.faultState = Mutex(configuration.faults)
+    }
+
+    var faults: CloudFaults {
+        get { faultState.withLock { $0 } }
+        set { faultState.withLock { $0 = newValue } }
+    }
+
+    /// Makes `session` the device's live one; returns the one it replaces (to be closed).
+    func register(_ session: DeviceSession, deviceID: String) -> DeviceSession? {
+        sessions.withLock { all in
+            let previous = all[deviceID]
+            all[deviceID] = session
+            return previous === session ? nil : previous
+        }
+    }
+
+    func unregister(_ session: DeviceSession, deviceID: String) {
+        sessions.withLock { all in
+            if all[deviceID] === session { all[deviceID] = nil }
+        }
+    }
+
+    func session(for deviceID: String) -> DeviceSession? {
+        sessions.withLock { $0[deviceID] }
+    }
+}

@@ -1,0 +1,39 @@
+/// What the cloud holds from one device, for tests that compare it with the device's store.
+public struct DeviceCounts: Sendable, Equatable {
+    /// Distinct messages stored.
+    public var messages: Int
+    /// Messages received again (same seq or same id) and not stored again (R6).
+    public var duplicates: Int
+    /// Highest seq stored, 0 when none.
+    public var highestSeq: Int64
+    /// The acked_seq `connect_ack` would announce now.
+    public var ackedSeq: Int64
+    /// Stored messages per `type`.
+    public var byType: [String: Int]
+
+    public init(messages: Int, duplicates: Int, highestSeq: Int64, ackedSeq: Int64, byType: [String: Int]) {
+        self.messages = messages
+        self.duplicates = duplicates
+        self.highestSeq = highestSeq
+        self.ackedSeq = ackedSeq
+        self.byType = byType
+    }
+}
+
+/// One stored outbox message; `payload` is the compact JSON text as received.
+public struct CloudMessage: Sendable, Equatable {
+    public var seq: Int64
+    public var id: String
+    public var type: String
+    public var payload: String
+}
+
+/// Sums over a device's stored `usage_report` payloads.
+public struct UsageTotals: Sendable, Equatable {
+    public var reports: Int
+    public var promptTokens: Int64
+    public var completionTokens: Int64
+    public var totalTokens: Int64
+    /// `cost_estimate.amount` summed exactly, in millionths.
+    public var costMicros: Int64
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ReferenceCloud
+
+/// Runs the cloud until SIGTERM/SIGINT. Prints its WebSocket URL as the first stdout line (then the
+/// HTTP base URL) so a script can read where to point the connector.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Listen on 127.0.0.1 and serve devices until SIGTERM or SIGINT.",
+        discussion: """
+            stdout line 1: the WebSocket URL (CLOUD_WS_URL), line 2: the HTTP base URL (CLOUD_API_URL and
+            the admin API: /admin/devices/{id}/counts|messages|send|malformed|wipe, /admin/faults).
+            Logs go to stderr.
+            """)
+
+    @Option(help: "TCP port to listen on; 0 picks a free one.")
+    var port: Int = 0
+
+    @Option(help: "Address to bind.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .customLong("data-dir"), help: "Directory for cloud.sqlite; reusing it keeps what the cloud holds.")
+    var dataDirectory: String
+
+    @Option(name: .customLong("api-key"), help: "An API key accepted by GET /device-token (repeatable; none = any caller).")
+    var apiKeys: [String] = []
+
+    @Option(name: .customLong("heartbeat-ms"), help: "heartbeat_interval_ms announced in connect_ack.")
+    var heartbeatMS: Int = 15_000
+
+    @Option(name: .customLong("max-inflight"), help: "max_inflight announced in connect_ack.")
+    var maxInflight: Int = 1000
+
+    @Option(name: .customLong("token-lifetime"), help: "Seconds a device token stays valid.")
+    var tokenLifetime: Int = 3600
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard heartbeatMS > 0, maxInflight > 0, tokenLifetime > 0 else {
+            throw ValidationError("--heartbeat-ms, --max-inflight and --token-lifetime must be positive")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let cloud = ReferenceCloud(configuration: ReferenceCloudConfiguration(
+            host: host, port: port, dataDirectory: dataDirectory, apiKeys: Set(apiKeys),
+            tokenLifetime: .seconds(tokenLifetime), heartbeatIntervalMS: heartbeatMS, maxInflight: maxInflight))
+        try await cloud.start()
+        // Written unbuffered: a script reading the first line must not wait for a buffer to fill.
+        let urls = "\(await cloud.webSocketURL)\n\(await cloud.apiURL)\n"
+        FileHandle.standardOutput.write(Data(urls.utf8))
+        let signal = await Signals.next([SIGTERM, SIGINT])
+        Logger(label: "reference-cloud").info("stopping", metadata: ["signal": .stringConvertible(signal)])
+        await cloud.stop()
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderFaultProxy() { #expect(Bool(true)) }
