@@ -64,16 +64,19 @@ import Testing
         #expect(failures == 0)
     }
 
-    /// Plain threads that compress and then exit must hand their cached state back (the
-    /// address sanitizer run reports a leak or double free if they do not).
-    @Test func exitingThreadsReleaseTheirCache() {
+    /// Threads that compress and then exit must hand their cached state back — the fast-mode states
+    /// and HC's 256 KiB ones (the address sanitizer run reports a leak or double free if they do not).
+    @Test(arguments: [false, true])
+    func exitingThreadsReleaseTheirCache(highCompression: Bool) {
         let done = DispatchSemaphore(value: 0)
         let threads = 8
         let failures = Mutex(0)
         for index in 0..<threads {
             let thread = Thread {
                 let message = Fixtures.heldOut[index]
-                let compressed = LZ4Block.compress(message, dictionary: Fixtures.dictionary)
+                let compressed = highCompression
+                    ? LZ4Block.compressHC(message, dictionary: Fixtures.dictionary, level: 9)
+                    : LZ4Block.compress(message, dictionary: Fixtures.dictionary)
                 let restored = compressed.flatMap {
                     try? LZ4Block.decompress($0, originalSize: message.count, dictionary: Fixtures.dictionary)
                 }
