@@ -9,28 +9,8 @@ import Testing
 @Suite struct LZ4BlockConcurrencyTests {
     @Test func manyTasksShareOneDictionary() async throws {
         let dictionary = Fixtures.dictionary
-        let messages = Fixtures.heldOut
-        let expected = messages.map { LZ4Block.compress($0, dictionary: dictionary) }
-        let failures = await withTaskGroup(of: Int.self) { group in
-            for task in 0..<64 {
-                group.addTask {
-                    var failures = 0
-                    for round in 0..<4 {
-                        for index in messages.indices where (index + task + round) % 3 == 0 {
-                            let message = messages[index]
-                            let compressed = LZ4Block.compress(message, dictionary: dictionary)
-                            if compressed != expected[index] { failures += 1 }
-                            guard let compressed else { continue }
-                            let restored = try? LZ4Block.decompress(
-                                compressed, originalSize: message.count, dictionary: dictionary)
-                            if restored != message { failures += 1 }
-                        }
-                    }
-                    return failures
-                }
-            }
-            return await group.reduce(0, +)
-        }
+        let failures = await concurrentRoundTripFailures(
+            Fixtures.heldOut, dictionary: dictionary, rounds: 4, every: 3) { LZ4Block.compress($0, dictionary: dictionary) }
         #expect(failures == 0)
     }
 

@@ -7,28 +7,8 @@ import Testing
 @Suite struct LZ4BlockHCConcurrencyTests {
     @Test func manyTasksShareOneDictionary() async {
         let dictionary = Fixtures.dictionary
-        let messages = Fixtures.heldOut
-        let expected = messages.map { LZ4Block.compressHC($0, dictionary: dictionary, level: 9) }
-        let failures = await withTaskGroup(of: Int.self) { group in
-            for task in 0..<64 {
-                group.addTask {
-                    var failures = 0
-                    for round in 0..<2 {
-                        for index in messages.indices where (index + task + round) % 4 == 0 {
-                            let message = messages[index]
-                            let compressed = LZ4Block.compressHC(message, dictionary: dictionary, level: 9)
-                            if compressed != expected[index] { failures += 1 }
-                            guard let compressed else { continue }
-                            let restored = try? LZ4Block.decompress(
-                                compressed, originalSize: message.count, dictionary: dictionary)
-                            if restored != message { failures += 1 }
-                        }
-                    }
-                    return failures
-                }
-            }
-            return await group.reduce(0, +)
-        }
+        let failures = await concurrentRoundTripFailures(
+            Fixtures.heldOut, dictionary: dictionary, rounds: 2, every: 4) { LZ4Block.compressHC($0, dictionary: dictionary, level: 9) }
         #expect(failures == 0)
     }
 
