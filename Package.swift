@@ -20,6 +20,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // System libraries, installed by tools/setup from Debian's -dev packages.
@@ -55,13 +57,15 @@ let package = Package(
             plugins: ["EmbedMigrations"]
         ),
 
-        // The seed's CloudConnector: configuration, identity, data-directory ownership (and, from the
-        // next issue on, the link and its HeartbeatMonitor).
+        // The seed's CloudConnector: configuration, identity, data-directory ownership, and the link
+        // service that drives the pure state machines (ConnectorCore/Link) over WebSocketTransport.
         .target(
             name: "CloudConnector",
             dependencies: [
-                "ConnectorCore", "OutboxStore",
+                "ConnectorCore", "OutboxStore", "WebSocketTransport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -72,6 +76,7 @@ let package = Package(
                 "ConnectorCore", "OutboxStore", "CloudConnector", "LZ4Codec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,3 +1,4 @@
+import Foundation
 public import OutboxStore
 
 /// Everything the connector reads from flags and the environment, parsed and checked up front so a
@@ -30,8 +31,13 @@ public struct ConnectorConfiguration: Sendable, Equatable {
     public var tenantID: String
     /// nil = standalone (R14).
     public var cloud: CloudEndpoint?
-    /// Whether `CLOUD_API_KEY` is set. The key itself is never kept here, so it cannot be printed.
-    public var apiKeyConfigured: Bool
+    /// `CLOUD_API_KEY`, in a type whose every text form is a placeholder.
+    public var apiKey: APIKey?
+    public var apiKeyConfigured: Bool { apiKey != nil }
+    /// `CLOUD_CA_FILE`: PEM CA certificates to trust for `wss://`/`https://` instead of the system store.
+    public var caFile: String?
+    /// `CLOUD_TLS_INSECURE=1`: skip certificate verification. Never a default; warned at every connect.
+    public var tlsInsecure: Bool
     public var durability: Durability
     public var maxOutboxBytes: Int64
     public var retentionMS: Int64
@@ -50,7 +56,9 @@ public struct ConnectorConfiguration: Sendable, Equatable {
             tenantID: try identifier("TENANT_ID", environment["TENANT_ID"], unsetMeans: "for the default tenant local")
                 ?? DeviceIdentity.defaultTenant,
             cloud: try CloudEndpoint.parse(environment: environment),
-            apiKeyConfigured: !(environment["CLOUD_API_KEY"] ?? "").isEmpty,
+            apiKey: (environment["CLOUD_API_KEY"]).flatMap { $0.isEmpty ? nil : APIKey($0) },
+            caFile: try caFile(environment["CLOUD_CA_FILE"]),
+            tlsInsecure: try flag("CLOUD_TLS_INSECURE", environment["CLOUD_TLS_INSECURE"]),
             durability: try durability(flag: flags.durability, environment: environment),
             maxOutboxBytes: try maxOutboxBytes(flag: flags.maxOutboxBytes, environment: environment),
             retentionMS: try retention(flag: flags.retention, environment: environment))
@@ -73,6 +81,22 @@ public struct ConnectorConfiguration: Sendable, Equatable {
                 "\(problem); it must be 1–\(IdentifierRules.maxLength) printable ASCII characters without spaces. Fix it, or unset it \(unsetMeans).")
         }
         return value
+    }
+
+    static func caFile(_ value: String?) throws(ConfigurationError) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        guard FileManager.default.isReadableFile(atPath: value) else {
+            throw .invalid("CLOUD_CA_FILE", "names \(value), which is not a readable file. Point it at a PEM file of CA certificates, or unset it to use the system trust store.")
+        }
+        return value
+    }
+
+    static func flag(_ name: String, _ value: String?) throws(ConfigurationError) -> Bool {
+        switch value?.lowercased() {
+        case nil, "", "0", "false", "no": return false
+        case "1", "true", "yes": return true
+        case let other?: throw .invalid(name, "must be 1 or 0, not \"\(other)\".")
+        }
     }
 
     static func durability(flag: String?, environment: [String: String]) throws(ConfigurationError) -> Durability {

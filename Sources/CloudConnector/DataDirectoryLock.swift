@@ -60,6 +60,19 @@ public final class DataDirectoryLock: Sendable {
         return readPID(fd)
     }
 
+    /// Whether a service owns the directory right now (a shared lock attempt conflicts with its
+    /// exclusive one). Takes nothing: the probe's lock, if it got one, ends with the close.
+    public static func isOwned(_ directory: DataDirectory) -> Bool {
+        let fd = open(directory.file(fileName), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        while flock(fd, LOCK_SH | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            return errno == EWOULDBLOCK
+        }
+        return false
+    }
+
     public var isHeld: Bool { descriptor.withLock { $0 != nil } }
 
     /// Lets the next owner in. Idempotent; also done on deinit and, by the kernel, on exit.

@@ -6,7 +6,7 @@ import Logging
 struct CloudConnectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cloud-connector",
-        abstract: "Mindscape Cloud Connector: the device's durable outbox of protocol messages, and audits of it.",
+        abstract: "Mindscape Cloud Connector: keeps the device linked to its cloud, with a durable outbox of every report.",
         discussion: """
             Every command that touches data takes --data-dir PATH (default $CLOUD_CONNECTOR_DATA_DIR, \
             else ~/.mindscape) and --json (stable JSON on stdout, shapes in docs/cli.md). Results go to \
@@ -23,11 +23,13 @@ struct CloudConnectorCommand: AsyncParsableCommand {
             75 outbox full, retry later · 78 configuration error (bad env var, identity mismatch, schema too new).
 
             Examples:
+              CLOUD_WS_URL=ws://127.0.0.1:8080/ws cloud-connector run
+              cloud-connector status
               cloud-connector device
               cloud-connector outbox stats --json
               cloud-connector metering totals --group-by day,model
             """,
-        subcommands: [DeviceCommand.self, OutboxCommand.self, TimelineCommand.self, MeteringCommand.self])
+        subcommands: [RunCommand.self, StatusCommand.self, DeviceCommand.self, OutboxCommand.self, TimelineCommand.self, MeteringCommand.self])
 
     /// Parses, then runs with every failure turned into one sentence on stderr and a documented exit
     /// status. ArgumentParser's own outcomes (help, usage errors) keep its handling and exit 64.
@@ -38,7 +40,7 @@ struct CloudConnectorCommand: AsyncParsableCommand {
         } catch {
             exit(withError: error)
         }
-        bootstrapLogging()
+        bootstrapLogging(defaultLevel: command is RunCommand ? .info : .warning)
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -61,10 +63,11 @@ struct CloudConnectorCommand: AsyncParsableCommand {
             || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 
-    /// Logs go to stderr so stdout stays parseable; warning and above unless LOG_LEVEL says otherwise.
+    /// Logs go to stderr so stdout stays parseable; warning and above (info for the service) unless
+    /// LOG_LEVEL says otherwise.
     /// A LOG_LEVEL that names no level is a configuration error, not silently the default.
-    private static func bootstrapLogging() {
-        var level = Logger.Level.warning
+    private static func bootstrapLogging(defaultLevel: Logger.Level) {
+        var level = defaultLevel
         if let text = ProcessInfo.processInfo.environment["LOG_LEVEL"], !text.isEmpty {
             guard let parsed = Logger.Level(rawValue: text.lowercased()) else {
                 let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")

@@ -16,12 +16,20 @@ struct CommandContext {
     }
 
     init(_ global: GlobalOptions, durability: String? = nil, maxOutboxBytes: String? = nil, retention: String? = nil) throws {
+        try self.init(
+            dataDirectory: global.dataDirectory, json: global.json, durability: durability, maxOutboxBytes: maxOutboxBytes,
+            retention: retention)
+    }
+
+    init(
+        dataDirectory: String?, json: Bool, durability: String? = nil, maxOutboxBytes: String? = nil,
+        retention: String? = nil
+    ) throws {
         environment = ProcessInfo.processInfo.environment
         let flags = ConnectorConfiguration.Flags(
-            dataDirectory: global.dataDirectory, durability: durability, maxOutboxBytes: maxOutboxBytes,
-            retention: retention)
+            dataDirectory: dataDirectory, durability: durability, maxOutboxBytes: maxOutboxBytes, retention: retention)
         configuration = try ConnectorConfiguration.parse(environment: environment, flags: flags)
-        json = global.json
+        self.json = json
         logger = Logger(label: "cloud-connector")
     }
 
@@ -57,7 +65,7 @@ struct CommandContext {
         return try open(directory, identity)
     }
 
-    private func open(_ directory: DataDirectory, _ identity: DeviceIdentity) throws -> OutboxStore {
+    func open(_ directory: DataDirectory, _ identity: DeviceIdentity) throws -> OutboxStore {
         try OutboxStore.open(
             directory: directory.path, identity: identity.storeIdentity, options: configuration.outboxOptions,
             logger: logger)

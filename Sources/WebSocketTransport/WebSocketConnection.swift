@@ -52,6 +52,12 @@ public final class WebSocketConnection: @unchecked Sendable {
         try enqueue(OutgoingMessage(kind: .text, fragments: [Array(text.utf8)]), priority: priority)
     }
 
+    /// Queues one text message that already exists as UTF-8 bytes (stored outbox envelopes), saving
+    /// the copy into a `String` and back. The caller vouches for the encoding.
+    public func send(utf8 bytes: [UInt8], priority: SendPriority = .normal) throws(WebSocketSendError) {
+        try enqueue(OutgoingMessage(kind: .text, fragments: [bytes]), priority: priority)
+    }
+
     /// Queues frames that the normal API never produces, for tests of a peer's robustness.
     public func sendRaw(_ frames: WebSocketRawFrames) throws(WebSocketSendError) {
         switch frames {

@@ -34,7 +34,7 @@ public struct MonotonicInstant: Sendable, Hashable, Comparable, CustomStringConv
 
 extension Duration {
     /// Whole nanoseconds, clamped to Int64 (about ±292 years).
-    var saturatingNanoseconds: Int64 {
+    public var saturatingNanoseconds: Int64 {
         let (seconds, attoseconds) = components
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return seconds < 0 ? .min : .max }

@@ -1,0 +1,94 @@
+import ArgumentParser
+import CloudConnector
+import ConnectorCore
+import Foundation
+import Logging
+import OutboxStore
+import ServiceLifecycle
+import WebSocketTransport
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the connector as a service: one WebSocket to the cloud, the outbox replayed until acked.",
+        discussion: """
+            Owns the data directory while it runs (a second `run` on it exits 69; CLI commands keep \
+            working beside it). With CLOUD_WS_URL set it fetches a device token from \
+            {CLOUD_API_URL or the WebSocket URL's host}/device-token, connects, and sends every outbox \
+            message the cloud has not acked, in seq order, then each new one as it is appended — also \
+            appends made by other processes such as `outbox append`. Outages, refusals and restarts lose \
+            nothing: it reconnects with backoff and resends above the cloud's acked_seq. Without \
+            CLOUD_WS_URL it runs standalone and keeps the outbox for later.
+
+            SIGTERM or SIGINT: no new sends, up to --shutdown-grace for in-flight messages to be acked, \
+            close 1001, exit 0. `cloud-connector status` shows the link from another shell.
+
+            Environment: CLOUD_WS_URL, CLOUD_API_URL, CLOUD_API_KEY (never printed), CLOUD_CA_FILE \
+            (PEM CAs for wss://), CLOUD_TLS_INSECURE=1 (skip certificate checks; warned at every \
+            connect), DEVICE_ID, TENANT_ID, LOG_LEVEL (default info for run).
+
+            Examples:
+              CLOUD_WS_URL=wss://cloud.example/ws cloud-connector run --data-dir /var/lib/mindscape
+              cloud-connector run            # standalone
+            """)
+
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp(
+            "The data directory holding device_id and outbox.sqlite. Default: $CLOUD_CONNECTOR_DATA_DIR, else ~/.mindscape. Example: --data-dir /var/lib/mindscape",
+            valueName: "path"))
+    var dataDirectory: String?
+
+    @OptionGroup var tuning: StoreTuningOptions
+
+    @Option(
+        name: .customLong("shutdown-grace"),
+        help: ArgumentHelp(
+            "On SIGTERM/SIGINT, how long in-flight messages may take to be acked before the link closes anyway (they are resent next time). Default 5s. Example: --shutdown-grace 10s",
+            valueName: "duration"))
+    var shutdownGrace: String?
+
+    func run() async throws {
+        let context = try CommandContext(
+            dataDirectory: dataDirectory, json: false, durability: tuning.durability, maxOutboxBytes: tuning.maxOutboxBytes)
+        let grace = try Self.grace(shutdownGrace)
+        let logger = context.logger
+        let directory = try DataDirectory.prepare(context.configuration.dataDirectory, logger: logger)
+        let lock = try DataDirectoryLock.acquire(directory)
+        defer { lock.release() }
+        guard let identity = try DeviceIdentity.resolve(configuration: context.configuration, directory: directory, createIfMissing: true)
+        else {
+            throw CLIFailure(.software, "internal error: the device id was not created. Please report it.")
+        }
+        let store = try context.open(directory, identity)
+        defer { store.close() }
+        let settings = context.configuration.cloud.map { cloud in
+            var settings = LinkSettings(
+                deviceID: identity.deviceID, tenantID: identity.tenantID, webSocketURL: cloud.webSocketURL,
+                displayWebSocketURL: cloud.displayWebSocketURL, apiURL: cloud.apiURL,
+                displayAPIURL: cloud.displayAPIURL, apiKey: context.configuration.apiKey,
+                tls: TLSConfiguration(caFile: context.configuration.caFile, allowInsecure: context.configuration.tlsInsecure))
+            settings.shutdownGrace = grace
+            return settings
+        }
+        let service = ConnectorService(settings: settings, store: store, logger: logger) { frame in
+            // Executing requests is the executor's job (a later stage); until then say what arrived.
+            logger.warning(
+                "received a request this build does not execute yet; it is not acknowledged as accepted",
+                metadata: ["frame.type": "\(frame.type)"])
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [], logger: logger))
+        try await group.run()
+    }
+
+    static func grace(_ text: String?) throws -> Duration {
+        guard let text else { return .seconds(5) }
+        guard let milliseconds = DurationText.parseMilliseconds(text) else {
+            throw ValidationError("--shutdown-grace must be a duration such as 5s, 500ms or 1m, not \"\(text)\".")
+        }
+        return .milliseconds(milliseconds)
+    }
+}
