@@ -142,6 +142,17 @@ let package = Package(
             name: "OutboxStoreTests",
             dependencies: ["OutboxStore", "ConnectorCore", "SQLiteDB", "LZ4Codec", "CrashHarness", "TrafficGenerator"]
         ),
+        // The link end to end over loopback: the connector service against the reference cloud (and a
+        // Python one), through the fault proxy; SIGKILL and SIGTERM of the real binary.
+        .testTarget(
+            name: "LinkTests",
+            dependencies: [
+                "CloudConnector", "CloudConnectorCLI", "ConnectorCore", "FaultProxy", "OutboxStore", "ReferenceCloud",
+                "TrafficGenerator", "WebSocketTransport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "CloudConnectorTests",
             dependencies: [

@@ -24,9 +24,11 @@ extension LinkDriver {
                 "seq.store_acked": "\(state.ackedSeq)", "seq.last": "\(state.lastSeq)",
                 "max_inflight": "\(start.maxInflight)",
             ])
+        var ackedSeq = start.ackedSeq
+        if settings.faults.contains(.skipResend) { ackedSeq = max(ackedSeq, min(highestSentSeq, state.lastSeq)) }
         perform(
             window.start(
-                ackedSeq: start.ackedSeq, lastAssignedSeq: state.lastSeq, storeAckedSeq: state.ackedSeq,
+                ackedSeq: ackedSeq, lastAssignedSeq: state.lastSeq, storeAckedSeq: state.ackedSeq,
                 maxInflight: start.maxInflight),
             &group)
     }
@@ -38,6 +40,8 @@ extension LinkDriver {
                 logger.critical(
                     "the cloud holds seqs this device never assigned (its store was lost or replaced); new messages continue above them (R7)",
                     metadata: ["seq.last_assigned": "\(lastAssigned)", "seq.cloud_acked": "\(past)"])
+            case .rewindAcked where settings.faults.contains(.ignoreRewind):
+                continue
             case .rewindAcked(let from, let to):
                 logger.critical(
                     "the cloud acknowledges less than before (its store was lost or restored); resending what this device still holds (R7)",

@@ -28,6 +28,7 @@ public struct LinkSettings: Sendable {
     public var sendQueueHighWater: Int
     /// Seeds the reconnect jitter; random by default.
     public var jitterSeed: UInt64
+    @_spi(Faults) public var faults: LinkFaults = []
 
     public init(
         deviceID: String, tenantID: String, webSocketURL: String, displayWebSocketURL: String? = nil,

@@ -1,0 +1,13 @@
+/// Test-only switches that break a delivery property on purpose, so the suite can show its tests
+/// catch the break (negative controls). Never set outside tests.
+@_spi(Faults)
+public struct LinkFaults: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// Fire and forget: after a reconnect, resume above the highest seq this process already sent
+    /// instead of above the cloud's acked_seq (breaks R7's resend, loses what was in flight).
+    public static let skipResend = LinkFaults(rawValue: 1 << 0)
+    /// Ignore a cloud that answers with a lower acked_seq than before (breaks R7 for a wiped cloud).
+    public static let ignoreRewind = LinkFaults(rawValue: 1 << 1)
+}
