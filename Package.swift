@@ -108,7 +108,12 @@ let package = Package(
         .target(name: "TrafficGenerator", dependencies: ["ConnectorCore", "OutboxStore"], swiftSettings: strictSettings),
         .executableTarget(
             name: "ConnectorBench",
-            dependencies: ["ConnectorCore", "OutboxStore", "SQLiteDB", "LZ4Codec", "CSQLite", "TrafficGenerator"],
+            dependencies: [
+                "ConnectorCore", "OutboxStore", "SQLiteDB", "LZ4Codec", "CSQLite", "TrafficGenerator", "CloudConnector",
+                "ReferenceCloud", "WebSocketTransport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         // A child process for the crash-safety tests: appends from several producers and reports
