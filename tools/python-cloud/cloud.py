@@ -274,6 +274,9 @@ async def main():
     cloud = Cloud(args)
 
     stop = asyncio.get_running_loop().create_future()
+    # A parent may start us with these blocked (Swift's test runner does, and a blocked mask is
+    # inherited through exec): unblock them, or SIGTERM would never arrive.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
     # max_size above 1 MiB so an oversized frame reaches parse() and is dropped, not fatal (§1).

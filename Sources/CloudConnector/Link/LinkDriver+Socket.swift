@@ -76,7 +76,7 @@ extension LinkDriver {
         case .closed(let closure):
             connection = nil
             waitingForDrain = false
-            logger.info("connection closed", metadata: ["closure": "\(closure)"])
+            logger.notice("connection closed", metadata: ["closure": "\(closure)"])
             let reason: String
             switch closure {
             case .byPeer(_, let text), .byUs(_, let text): reason = text
