@@ -37,7 +37,7 @@ public struct LinkSettings: Sendable {
         connection: ConnectionConfiguration? = nil,
         replay: ReplayWindow<StoredMessage>.Configuration = .init(),
         shutdownGrace: Duration = .seconds(5), closeTimeout: Duration = .seconds(3),
-        statusFlushInterval: Duration = .seconds(2), sendQueueHighWater: Int = 4 << 20,
+        statusFlushInterval: Duration = .seconds(1), sendQueueHighWater: Int = 4 << 20,
         jitterSeed: UInt64 = UInt64.random(in: .min ... .max)
     ) {
         self.deviceID = deviceID
