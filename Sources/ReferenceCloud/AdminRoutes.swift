@@ -9,9 +9,10 @@ import WebSocketTransport
 ///   GET  /admin/devices/{id}/counts         counts, acked_seq, usage totals, connected
 ///   GET  /admin/devices/{id}/messages       stored messages in seq order
 ///   POST /admin/devices/{id}/send           body: a frame {"type", "payload"}; id/ts added
-///   POST /admin/devices/{id}/malformed      body: ["invalid_json", ...] (empty body = all kinds)
+///   POST /admin/devices/{id}/malformed      body: ["invalid_json", ...] (empty body = all kinds, else 400)
 ///   POST /admin/devices/{id}/wipe           forget the device (acked_seq 0)
-///   GET  /admin/faults, POST /admin/faults  read / replace the fault modes (JSON, see FaultsJSON)
+///   GET  /admin/faults, POST /admin/faults  read / replace the fault modes (JSON, see FaultsJSON;
+///                                           an unknown key or a mistyped value is a 400)
 extension CloudContext {
     func handle(_ request: HTTPServerRequest) async -> HTTPServerResponse {
         let head = request.head
@@ -21,8 +22,12 @@ extension CloudContext {
         case (.get, ["healthz"]): return HTTPServerResponse(status: 200, contentType: "text/plain", body: "ok\n")
         case (.get, ["admin", "faults"]): return json(200, FaultsJSON.encode(faults))
         case (.post, ["admin", "faults"]):
-            guard let body = try? JSON.parse(request.body), let parsed = FaultsJSON.decode(body) else {
-                return json(400, ["code": "bad_request", "message": "expected a faults object"])
+            guard let body = try? JSON.parse(request.body) else {
+                return json(400, ["code": "bad_request", "message": "body is not JSON: expected a faults object"])
+            }
+            let parsed: CloudFaults
+            do { parsed = try FaultsJSON.decode(body) } catch {
+                return json(400, ["code": "bad_request", "message": .string(error.message)])
             }
             faults = parsed
             logger.notice("fault modes changed", metadata: ["faults": .string(CloudFrames.text(FaultsJSON.encode(parsed)))])
@@ -65,8 +70,21 @@ extension CloudContext {
                 try await send(frame, to: id)
                 return json(200, ["sent": true])
             case (.post, "malformed"):
-                let names = body.isEmpty ? nil : (try? JSON.parse(body))?.arrayValue?.compactMap(\.stringValue)
-                let kinds = names.map { $0.compactMap(MalformedFrame.init(rawValue:)) } ?? MalformedFrame.allCases
+                // A body that is not JSON, or names an unknown kind, used to be read as "every kind"
+                // (bad JSON) or silently skipped (unknown name) with a 200: a test then exercised other
+                // frames than it asked for. Now both are a 400 that lists the kinds.
+                let kinds: [MalformedFrame]
+                if body.isEmpty {
+                    kinds = MalformedFrame.allCases
+                } else {
+                    let names = (try? JSON.parse(body))?.arrayValue?.map(\.stringValue) ?? [nil]
+                    let parsed = names.compactMap { $0.flatMap(MalformedFrame.init(rawValue:)) }
+                    guard parsed.count == names.count else {
+                        let known = MalformedFrame.allCases.map(\.rawValue).joined(separator: ", ")
+                        return json(400, ["code": "bad_request", "message": .string("expected a JSON array of kinds from: \(known)")])
+                    }
+                    kinds = parsed
+                }
                 try await sendMalformed(kinds, to: id)
                 return json(200, ["sent": int(kinds.count)])
             case (.post, "wipe"):

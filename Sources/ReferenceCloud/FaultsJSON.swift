@@ -4,6 +4,11 @@ internal import ConnectorCore
 /// `{"drop_after_frames": N|null, "ack_delay_ms": N|null, "withhold_acks": bool, "refuse_tokens": bool,
 ///   "refused_devices": [..], "silent": bool, "announced_tenant": "t"|null}`; absent fields = off.
 enum FaultsJSON {
+    static let keys: Set<String> = [
+        "drop_after_frames", "ack_delay_ms", "withhold_acks", "refuse_tokens", "refused_devices", "silent",
+        "announced_tenant",
+    ]
+
     static func encode(_ faults: CloudFaults) -> JSONValue {
         [
             "drop_after_frames": faults.dropAfterFrames.map { .number(JSONNumber(Int64($0))) } ?? .null,
@@ -15,16 +20,50 @@ enum FaultsJSON {
         ]
     }
 
-    static func decode(_ value: JSONValue) -> CloudFaults? {
-        guard value.objectValue != nil else { return nil }
+    /// Why a faults body was refused; `message` names the offending key.
+    struct Invalid: Error {
+        var message: String
+    }
+
+    /// Strict on purpose: this used to read a misspelt key or a wrongly typed value
+    /// (`"withold_acks": true`, `"drop_after_frames": "3"`) as "fault off" and answer 200, so a test
+    /// believed a fault was in force that was not, and passed for the wrong reason. Now such a body
+    /// is a 400 naming the key, and nothing changes.
+    static func decode(_ value: JSONValue) throws(Invalid) -> CloudFaults {
+        guard let object = value.objectValue else { throw Invalid(message: "expected a JSON object of fault modes") }
+        if let unknown = object.keys.first(where: { !keys.contains($0) }) {
+            throw Invalid(message: "unknown fault \"\(unknown)\"; known: \(keys.sorted().joined(separator: ", "))")
+        }
         var faults = CloudFaults()
-        faults.dropAfterFrames = value["drop_after_frames"]?.numberValue?.int64.map { Int($0) }
-        faults.ackDelay = value["ack_delay_ms"]?.numberValue?.int64.map { .milliseconds($0) }
-        faults.withholdAcks = value["withhold_acks"]?.boolValue ?? false
-        faults.refuseTokens = value["refuse_tokens"]?.boolValue ?? false
-        faults.refusedDevices = Set(value["refused_devices"]?.arrayValue?.compactMap(\.stringValue) ?? [])
-        faults.silent = value["silent"]?.boolValue ?? false
-        faults.announcedTenant = value["announced_tenant"]?.stringValue
+        faults.dropAfterFrames = try count(value, "drop_after_frames").map { Int($0) }
+        faults.ackDelay = try count(value, "ack_delay_ms").map { .milliseconds($0) }
+        faults.withholdAcks = try flag(value, "withhold_acks")
+        faults.refuseTokens = try flag(value, "refuse_tokens")
+        if let devices = value["refused_devices"], !devices.isNull {
+            guard let names = devices.arrayValue?.compactMap(\.stringValue), names.count == devices.arrayValue?.count else {
+                throw Invalid(message: "\"refused_devices\" must be an array of device ids")
+            }
+            faults.refusedDevices = Set(names)
+        }
+        faults.silent = try flag(value, "silent")
+        if let tenant = value["announced_tenant"], !tenant.isNull {
+            guard let name = tenant.stringValue else { throw Invalid(message: "\"announced_tenant\" must be a string or null") }
+            faults.announcedTenant = name
+        }
         return faults
+    }
+
+    private static func flag(_ value: JSONValue, _ key: String) throws(Invalid) -> Bool {
+        guard let field = value[key], !field.isNull else { return false }
+        guard let flag = field.boolValue else { throw Invalid(message: "\"\(key)\" must be true or false") }
+        return flag
+    }
+
+    private static func count(_ value: JSONValue, _ key: String) throws(Invalid) -> Int64? {
+        guard let field = value[key], !field.isNull else { return nil }
+        guard let number = field.numberValue?.int64, number >= 0 else {
+            throw Invalid(message: "\"\(key)\" must be a non-negative integer or null")
+        }
+        return number
     }
 }

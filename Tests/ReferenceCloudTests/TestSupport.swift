@@ -15,12 +15,13 @@ struct Harness {
 
     static func start(
         apiKeys: Set<String> = [], faults: CloudFaults = CloudFaults(), directory: String? = nil,
-        deviceTenants: [String: String] = [:]
+        deviceTenants: [String: String] = [:], allowedTenants: Set<String> = [],
+        tokenLifetime: Duration = .seconds(3600)
     ) async throws -> Harness {
         let directory = directory ?? NSTemporaryDirectory() + "refcloud-" + UUID().uuidString
         let cloud = ReferenceCloud(configuration: ReferenceCloudConfiguration(
-            dataDirectory: directory, apiKeys: apiKeys, heartbeatIntervalMS: 5000, maxInflight: 64,
-            deviceTenants: deviceTenants, faults: faults))
+            dataDirectory: directory, apiKeys: apiKeys, tokenLifetime: tokenLifetime, heartbeatIntervalMS: 5000,
+            maxInflight: 64, allowedTenants: allowedTenants, deviceTenants: deviceTenants, faults: faults))
         try await cloud.start()
         let loop = try WebSocketEventLoop(name: "rc-test", logger: Logger(label: "rc-test"))
         return Harness(cloud: cloud, loop: loop, directory: directory)
@@ -47,6 +48,12 @@ struct Harness {
         try await loop.send(HTTPClientRequest(method: method, url: await cloud.apiURL + path, body: Array(body.utf8)))
     }
 
+    /// An admin call whose answer must be JSON: the status and the parsed body (`.null` when not JSON).
+    func admin(_ method: HTTPMethod, _ path: String, body: String = "") async throws -> (status: Int, body: JSONValue) {
+        let response = try await http(method, path, body: body)
+        return (response.status, (try? JSON.parse(response.bodyText)) ?? .null)
+    }
+
     /// Opens the WebSocket with the headers a device sends.
     func open(device: String = deviceID, tenant: String = tenantID, token: String) async throws -> Peer {
         let connection = try await loop.connect(WebSocketClientConfiguration(
@@ -55,14 +62,39 @@ struct Harness {
         return Peer(connection)
     }
 
+    /// The HTTP status with which the cloud refused the WebSocket upgrade, read from the transport's
+    /// error ("… (HTTP 403)"); nil when the upgrade succeeded (that socket is closed again).
+    func upgradeRefusal(device: String = deviceID, tenant: String = tenantID, token: String) async -> Int? {
+        do {
+            let peer = try await open(device: device, tenant: tenant, token: token)
+            peer.connection.close()
+            return nil
+        } catch {
+            let text = String(describing: error)
+            guard let range = text.range(of: "(HTTP ") else { return -1 }
+            return Int(text[range.upperBound...].prefix { $0.isNumber }) ?? -1
+        }
+    }
+
     /// Token, socket, `connect`, and the `connect_ack` payload.
-    func connect(device: String = deviceID, lastSeq: Int64 = 0) async throws -> (Peer, JSONValue?) {
-        let token = try await token(device: device)
-        let peer = try await open(device: device, token: token)
-        peer.send(Frames.connect(device: device, token: token, lastSeq: lastSeq))
+    func connect(device: String = deviceID, tenant: String = tenantID, lastSeq: Int64 = 0) async throws -> (Peer, JSONValue?) {
+        let token = try await token(device: device, tenant: tenant)
+        let peer = try await open(device: device, tenant: tenant, token: token)
+        peer.send(Frames.connect(device: device, tenant: tenant, token: token, lastSeq: lastSeq))
         let ack = await peer.nextFrame()
         return (peer, ack?["type"]?.stringValue == "connect_ack" ? ack?["payload"] : nil)
     }
+}
+
+/// Polls `condition` every 20 ms for up to `timeout`: for state that settles asynchronously (a
+/// session unregistering after its socket closed).
+func eventually(within timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if (try? await condition()) == true { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return false
 }
 
 /// What a test client sees on its socket.
