@@ -48,6 +48,9 @@ public struct OutboxFaults: OptionSet, Sendable {
     public static let skipFsync = OutboxFaults(rawValue: 1 << 1)
     /// Commit every unit in its own transaction (no group commit).
     public static let noGroupCommit = OutboxFaults(rawValue: 1 << 2)
+    /// On an R7 jump, leave messages held under seqs the cloud holds for others where they are
+    /// (they are then taken for acked, and lost).
+    public static let noRenumbering = OutboxFaults(rawValue: 1 << 10)
     /// Do not write the usage-ledger row of a usage_report (a forgotten projection row).
     public static let forgetLedgerRow = OutboxFaults(rawValue: 1 << 3)
     /// Store a repeated event_id/report_id under a fresh key, so the same report is held twice.

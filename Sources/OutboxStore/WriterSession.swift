@@ -150,13 +150,25 @@ final class WriterSession {
             // R7: the cloud holds seqs this store never assigned (its store was lost or replaced).
             // Never reuse them: continue above the cloud's ack, and say so loudly.
             jumpedFrom = state.lastSeq
+            let renumbers = state.ackedSeq < state.lastSeq && !faults.contains(.noRenumbering)
+            // Renumbering vacates the held seqs too: the jump then skips everything above the ack.
             try db.run(
                 "INSERT INTO seq_jumps (from_seq, to_seq, jumped_at_ms) VALUES (?, ?, ?)",
-                [.integer(state.lastSeq), .integer(seq), .integer(nowMS)])
+                [.integer(renumbers ? state.ackedSeq : state.lastSeq), .integer(seq), .integer(nowMS)])
             logger.critical(
                 "the cloud acked seqs this store never assigned; continuing above them (R7)",
                 metadata: ["seq.last_assigned": "\(state.lastSeq)", "seq.cloud_acked": "\(seq)"])
-            state.lastSeq = seq
+            if renumbers {
+                // Held messages under seqs the cloud already holds for others: move them past it.
+                let offset = seq - state.ackedSeq
+                let moved = try renumberHeld(above: state.ackedSeq, offset: offset)
+                logger.critical(
+                    "moved the messages appended before the cloud's ack arrived past it, ids unchanged (R7)",
+                    metadata: ["messages": "\(moved)", "seq.first_new": "\(seq + 1)", "seq.offset": "\(offset)"])
+                state.lastSeq += offset
+            } else {
+                state.lastSeq = seq
+            }
         }
         state.ackedSeq = seq
         return AckOutcome(ackedSeq: seq, advanced: true, jumpedFrom: jumpedFrom)

@@ -62,6 +62,10 @@ extension LoopCore {
     func connectFailed(_ connection: WebSocketConnection, lwsText: String?, httpStatus: Int) {
         guard !connection.io.finished, let endpoint = connection.clientSetup?.endpoint else { return }
         let reason = ConnectDiagnosis.describe(lwsText) + (httpStatus > 0 ? " (HTTP \(httpStatus))" : "")
+        if httpStatus > 0 {
+            let error = TransportError.upgradeRefused(endpoint: connection.endpoint, status: httpStatus)
+            return finish(connection, .failed(reason: reason), connectError: error)
+        }
         guard ConnectDiagnosis.isGenericConnectFailure(lwsText) else { return connectFailed(connection, reason: reason) }
         finish(connection, .failed(reason: reason), report: false)
         ConnectDiagnosis.diagnose(endpoint) { cause in

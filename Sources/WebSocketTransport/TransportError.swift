@@ -7,6 +7,9 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidHeader(name: String)
     /// The TCP, TLS or upgrade step failed, e.g. "connection refused" or a certificate error.
     case connectFailed(endpoint: String, reason: String)
+    /// The server answered the WebSocket upgrade with this HTTP status instead of 101 (e.g. 401 for a
+    /// rejected token): typed, because a client reacts to a refusal differently than to a network fault.
+    case upgradeRefused(endpoint: String, status: Int)
     /// The operation did not finish in time.
     case timedOut(operation: String, after: Duration)
     /// A TLS file is missing or unusable.
@@ -29,6 +32,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidURL(let why): "invalid URL: \(why)"
         case .invalidHeader(let name): "invalid HTTP header \(name)"
         case .connectFailed(let endpoint, let reason): "connecting to \(endpoint) failed: \(reason)"
+        case .upgradeRefused(let endpoint, let status): "\(endpoint) refused the WebSocket upgrade (HTTP \(status))"
         case .timedOut(let operation, let after): "\(operation) timed out after \(after)"
         case .tlsConfiguration(let why): "TLS configuration: \(why)"
         case .listenFailed(let endpoint, let reason): "listening on \(endpoint) failed: \(reason)"

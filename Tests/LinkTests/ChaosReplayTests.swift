@@ -1,4 +1,5 @@
 @_spi(Faults) import CloudConnector
+import Foundation
 import Testing
 
 @Suite("Replay through a link cut every 50–500 ms", .serialized, .timeLimit(.minutes(6)))
@@ -22,5 +23,23 @@ struct ChaosReplayTests {
         let outcome = try await ChaosRun.run(messages: 3_000, faults: .skipResend, seed: 12)
         print("control: \(outcome.deliveryProblems)")
         #expect(!outcome.deliveryProblems.isEmpty, "cuts: \(outcome.cuts), resent: \(outcome.resent)")
+    }
+}
+
+/// `tools/soak`: the same run with 100k messages (LINK_SOAK_MESSAGES), skipped unless asked for.
+@Suite("Soak: replay through cuts at scale", .serialized, .timeLimit(.minutes(30)))
+struct ChaosSoakTests {
+    static let messages = ProcessInfo.processInfo.environment["LINK_SOAK_MESSAGES"].flatMap(Int.init)
+
+    @Test("LINK_SOAK_MESSAGES appends through cuts: all delivered once, in order", .enabled(if: messages != nil))
+    func soak() async throws {
+        let count = try #require(Self.messages)
+        let outcome = try await ChaosRun.run(messages: count, seed: 2026)
+        print("soak: \(count) messages, cuts \(outcome.cuts) reconnects \(outcome.reconnects) resent \(outcome.resent)")
+        #expect(outcome.deliveryProblems.isEmpty, "\(outcome.deliveryProblems)")
+        #expect(outcome.backlog.ackedSeq == outcome.backlog.lastSeq)
+        #expect(outcome.backlog.lastSeq == Int64(count))
+        #expect(outcome.reconnects >= Int64(outcome.cuts) - 3)
+        #expect(outcome.resent > 0)
     }
 }

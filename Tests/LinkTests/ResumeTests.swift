@@ -66,4 +66,32 @@ struct ResumeTests {
         store.close()
         await harness.finish()
     }
+
+    @Test("a reinstalled device's messages appended before its first connect move past the cloud's acked_seq, ids kept")
+    func wipedDeviceKeepsEarlyAppends() async throws {
+        let harness = try await LinkHarness()
+        try await harness.append(count: 30)
+        let first = RunningConnector.start(await harness.settings(), store: harness.store)
+        try await eventually("first delivery") { try harness.backlog().ackedSeq == 30 }
+        try await first.stop()
+
+        let fresh = harness.directory + "/device-reinstalled"
+        try FileManager.default.createDirectory(atPath: fresh, withIntermediateDirectories: true)
+        let store = try OutboxStore.open(
+            directory: fresh, identity: StoreIdentity(deviceID: testDevice, tenantID: testTenant), logger: testLogger("store"))
+        // Appended standalone, before the cloud could say where its seqs end: seqs 1...5 here.
+        let early = try await store.append(harness.drafts(count: 5, seed: 77))
+        #expect(early.map(\.seq) == [1, 2, 3, 4, 5])
+        let second = RunningConnector.start(await harness.settings(), store: store)
+        try await eventually("the early messages delivered") { try store.makeReader().backlog().ackedSeq == 35 }
+        try await second.stop()
+
+        let cloud = try await harness.cloud.messages(deviceID: testDevice)
+        #expect(cloud.count == 35)
+        #expect(Array(cloud.suffix(5).map(\.id)) == early.map(\.id.description), "moved, not re-identified")
+        #expect(Array(cloud.suffix(5).map(\.seq)) == [31, 32, 33, 34, 35])
+        #expect(try await harness.cloud.counts(deviceID: testDevice).duplicates == 0)
+        store.close()
+        await harness.finish()
+    }
 }

@@ -21,16 +21,28 @@ extension LinkDriver {
         let inbox = self.inbox
         group.addTask {
             let connection: WebSocketConnection
-            do {
+            do throws(TransportError) {
                 connection = try await loop.connect(configuration)
             } catch {
-                inbox.yield(.socketFailed(attempt: attempt, reason: "\(error)"))
+                inbox.yield(.socketFailed(attempt: attempt, reason: "\(error)", refusedWith: LinkDriver.closeCode(forRefusal: error)))
                 return
             }
             inbox.yield(.socketConnected(attempt: attempt, connection))
             for await event in connection.events {
                 inbox.yield(.socketEvent(attempt: attempt, event))
             }
+        }
+    }
+
+    /// A cloud may refuse at the upgrade instead of in the socket: HTTP 401 means the token is no
+    /// good (fetch a new one, as after close 4401), 403 that the device is not allowed (the long
+    /// backoff, as after 4403).
+    static func closeCode(forRefusal error: TransportError) -> UInt16? {
+        guard case .upgradeRefused(_, let status) = error else { return nil }
+        switch status {
+        case 401: return CloseCode.unauthorized.rawValue
+        case 403: return CloseCode.forbidden.rawValue
+        default: return nil
         }
     }
 

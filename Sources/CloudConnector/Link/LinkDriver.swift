@@ -122,10 +122,10 @@ final class LinkDriver {
             feed(result.event, &group)
         case .socketConnected(let attempt, let connection):
             socketConnected(attempt, connection, &group)
-        case .socketFailed(let attempt, let reason):
+        case .socketFailed(let attempt, let reason, let refusedWith):
             guard attempt == self.attempt, connectInFlight else { return }
             connectInFlight = false
-            feed(.socketClosed(code: nil, reason: reason), &group)
+            feed(.socketClosed(code: refusedWith, reason: reason), &group)
         case .socketEvent(let attempt, let event):
             guard attempt == self.attempt, connection != nil else { return }
             socketEvent(event, &group)

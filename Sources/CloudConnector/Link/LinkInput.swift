@@ -9,7 +9,8 @@ enum LinkInput: Sendable {
     case start
     case token(TokenFetchResult)
     case socketConnected(attempt: UInt64, WebSocketConnection)
-    case socketFailed(attempt: UInt64, reason: String)
+    /// `refusedWith` is the close code a refused upgrade stands for (401 → 4401, 403 → 4403).
+    case socketFailed(attempt: UInt64, reason: String, refusedWith: UInt16?)
     case socketEvent(attempt: UInt64, WebSocketEvent)
     /// The close handshake of `attempt` did not finish in time: cut the TCP connection.
     case closeTimedOut(attempt: UInt64)
