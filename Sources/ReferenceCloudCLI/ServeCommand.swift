@@ -58,10 +58,11 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, dataDirectory: dataDirectory, apiKeys: Set(apiKeys),
             tokenLifetime: .seconds(tokenLifetime), heartbeatIntervalMS: heartbeatMS, maxInflight: maxInflight))
         try await cloud.start()
+        let signals = Signals([SIGTERM, SIGINT])
         // Written unbuffered: a script reading the first line must not wait for a buffer to fill.
         let urls = "\(await cloud.webSocketURL)\n\(await cloud.apiURL)\n"
         FileHandle.standardOutput.write(Data(urls.utf8))
-        let signal = await Signals.next([SIGTERM, SIGINT])
+        let signal = await signals.next()
         Logger(label: "reference-cloud").info("stopping", metadata: ["signal": .stringConvertible(signal)])
         await cloud.stop()
     }
