@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        // Already built for swift-service-lifecycle (through swift-async-algorithms); we use its Deque.
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
@@ -32,7 +34,9 @@ let package = Package(
 
         // Pure code: the wire protocol's JSON, envelope and payload rules, time, redaction.
         // No I/O, so it can be fuzzed and tested without sockets, clocks or disk.
-        .target(name: "ConnectorCore", swiftSettings: strictSettings),
+        .target(
+            name: "ConnectorCore", dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strictSettings),
 
         // Thin Swift wrappers over the C libraries.
         .target(name: "SQLiteDB", dependencies: ["CSQLite"], swiftSettings: strictSettings),
@@ -42,7 +46,10 @@ let package = Package(
         // WebSocket client and server, HTTP client and server. Its tests run under ThreadSanitizer.
         .target(
             name: "WebSocketTransport",
-            dependencies: ["CWebSockets", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CWebSockets", .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
             swiftSettings: strictSettings
         ),
 

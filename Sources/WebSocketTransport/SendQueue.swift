@@ -1,11 +1,12 @@
 internal import CWebSockets
+import DequeModule
 
 /// The two-lane queue of one connection. Not thread-safe: the connection guards it with its lock.
 /// A fragmented message, once started, is finished before anything else (RFC 6455 forbids
 /// interleaving data frames of two messages); control frames never fragment.
 struct SendQueue {
     struct Lane {
-        var messages = FIFO<OutgoingMessage>()
+        var messages = Deque<OutgoingMessage>()
         var bytes = 0
     }
 

@@ -1,3 +1,5 @@
+import DequeModule
+
 /// The outbox dispatcher's pure core (R4, R7, R8): which held messages to send on the current
 /// connection, when, and what to record, paced by the cloud's cumulative acks.
 ///
@@ -38,8 +40,8 @@ public struct ReplayWindow<Message: ReplayMessage>: Sendable {
     public private(set) var outstandingPage: PageRequest?
 
     private var connection: UInt64 = 0
-    private var inflight = RingQueue<Int64>()
-    private var buffer = RingQueue<Message>()
+    private var inflight = Deque<Int64>()
+    private var buffer = Deque<Message>()
     /// Every held seq at or below this is buffered, sent, acked or proven absent.
     private var fetchCursor: Int64 = 0
     private var mayHaveMore = false
