@@ -19,6 +19,10 @@ actor DeviceSession {
     private var flushing = false
     private var lastAck: Int64 = 0
     private var ended = false
+    private var flushTask: Task<Void, Never>?
+    /// Set once the socket is over and everything it delivered is stored (or failed).
+    private var drained = false
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// A peer that sends this many bad frames in a row is closed with 4400 (PROTOCOL §1).
     static let badFrameLimit = 20
@@ -47,6 +51,10 @@ actor DeviceSession {
             }
         }
         if let deviceID { context.unregister(self, deviceID: deviceID) }
+        await flushTask?.value
+        drained = true
+        drainWaiters.forEach { $0.resume() }
+        drainWaiters = []
     }
 
     // MARK: inbound
@@ -108,6 +116,14 @@ actor DeviceSession {
         guard payload["protocol"]?.numberValue?.int64 == 1 else {
             return await refuse(code: "protocol_unsupported", message: "only protocol 1 is supported", close: 4400)
         }
+        deviceID = device
+        tenantID = tenant
+        logger[metadataKey: "device_id"] = .string(device)
+        if let previous = context.register(self, deviceID: device) {
+            // acked_seq must count what the old socket already delivered: otherwise the device
+            // resends it and this cloud sees duplicates of messages it was about to store.
+            await previous.supersede()
+        }
         let acked: Int64
         do {
             acked = try await context.store.ackedSeq(deviceID: device)
@@ -115,13 +131,7 @@ actor DeviceSession {
             logger.error("cannot read acked_seq", metadata: ["error": .string("\(error)")])
             return connection.abort()
         }
-        deviceID = device
-        tenantID = tenant
         lastAck = acked
-        logger[metadataKey: "device_id"] = .string(device)
-        if let previous = context.register(self, deviceID: device) {
-            await previous.supersede()
-        }
         let lastSeq = payload["resume"]?["last_seq"]?.numberValue?.int64 ?? 0
         logger.info("device connected", metadata: ["acked_seq": .stringConvertible(acked), "device_last_seq": .stringConvertible(lastSeq)])
         let announced = context.faults.announcedTenant ?? tenant
@@ -143,10 +153,19 @@ actor DeviceSession {
         connection.close(code: WebSocketCloseCode(close), reason: code)
     }
 
-    /// A newer connection for the same device replaced this one.
-    func supersede() {
+    /// A newer connection for the same device replaced this one: close it and return once what it
+    /// delivered is stored. A peer that never completes the close handshake is cut after 2 s.
+    func supersede() async {
         logger.info("closing a superseded connection")
         connection.close(code: .normal, reason: "superseded by a newer connection")
+        guard !drained else { return }
+        let connection = self.connection
+        let cut = Task {
+            try? await Task.sleep(for: .seconds(2))
+            if !Task.isCancelled { connection.abort() }
+        }
+        await withCheckedContinuation { drainWaiters.append($0) }
+        cut.cancel()
     }
 
     // MARK: outbox
@@ -164,7 +183,7 @@ actor DeviceSession {
             usage: type == "usage_report" ? .init(payload: payload) : .init()))
         if !flushing {
             flushing = true
-            Task { await flush() }
+            flushTask = Task { await flush() }
         }
     }
 
