@@ -160,7 +160,7 @@ let package = Package(
             name: "LinkTests",
             dependencies: [
                 "CloudConnector", "CloudConnectorCLI", "ConnectorCore", "FaultProxy", "OutboxStore", "ReferenceCloud",
-                "TrafficGenerator", "WebSocketTransport",
+                "SQLiteDB", "TrafficGenerator", "WebSocketTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
