@@ -3,41 +3,43 @@ import ConnectorCore
 import Foundation
 import Testing
 
-/// A cloud written in Python from PROTOCOL.md alone (tools/python-cloud, websockets 10.4): the
-/// connector must need nothing of our own Swift reference cloud to deliver to it.
-@Suite("Interop with a cloud that is not Swift", .serialized, .timeLimit(.minutes(2)))
-struct InteropTests {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("tools/python-cloud/cloud.py").path
+extension LinkSuites {
+    /// A cloud written in Python from PROTOCOL.md alone (tools/python-cloud, websockets 10.4): the
+    /// connector must need nothing of our own Swift reference cloud to deliver to it.
+    @Suite("Interop with a cloud that is not Swift", .timeLimit(.minutes(2)))
+    struct InteropTests {
+        static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("tools/python-cloud/cloud.py").path
 
-    @Test("the connector delivers to the Python cloud: every message once, in order, with heartbeats")
-    func deliversToPythonCloud() async throws {
-        let harness = try await LinkHarness()
-        let statePath = harness.directory + "/python-state.json"
-        let cloud = try PythonCloud(script: Self.script, statePath: statePath, logPath: harness.directory + "/python.log")
-        let (ws, api) = try await cloud.ready()
-        try await harness.append(count: 300, batch: 20)
-        let connector = RunningConnector.start(quickSettings(url: ws, apiURL: api), store: harness.store)
-        try await eventually("every message acked by the Python cloud") {
-            let backlog = try harness.backlog()
-            return backlog.ackedSeq == 300 && backlog.pending == 0
+        @Test("the connector delivers to the Python cloud: every message once, in order, with heartbeats")
+        func deliversToPythonCloud() async throws {
+            let harness = try await LinkHarness()
+            let statePath = harness.directory + "/python-state.json"
+            let cloud = try PythonCloud(script: Self.script, statePath: statePath, logPath: harness.directory + "/python.log")
+            let (ws, api) = try await cloud.ready()
+            try await harness.append(count: 300, batch: 20)
+            let connector = RunningConnector.start(quickSettings(url: ws, apiURL: api), store: harness.store)
+            try await eventually("every message acked by the Python cloud") {
+                let backlog = try harness.backlog()
+                return backlog.ackedSeq == 300 && backlog.pending == 0
+            }
+            try await harness.append(count: 50, seed: 3)
+            try await eventually("live appends acked too") { try harness.backlog().ackedSeq == 350 }
+            // Heartbeats every 300 ms, each answered, keep the link up across a quiet second.
+            try await Task.sleep(for: .seconds(1))
+            try await connector.stop()
+
+            let state = try cloud.state()
+            let device = try #require(state["devices"]?[testDevice], "\(state)")
+            #expect(device["messages"]?.numberValue?.literal == "350")
+            #expect(device["duplicates"]?.numberValue?.literal == "0")
+            #expect(device["acked_seq"]?.numberValue?.literal == "350")
+            #expect(device["seqs_in_order"] == .bool(true))
+            #expect(Int(state["heartbeats"]?.numberValue?.literal ?? "0") ?? 0 >= 2)
+            #expect(try harness.linkStatus()?.sessions == 1, "the Python cloud never dropped the link")
+            #expect(try await cloud.stop() == 0, "\(cloud.log)")
+            await harness.finish()
         }
-        try await harness.append(count: 50, seed: 3)
-        try await eventually("live appends acked too") { try harness.backlog().ackedSeq == 350 }
-        // Heartbeats every 300 ms, each answered, keep the link up across a quiet second.
-        try await Task.sleep(for: .seconds(1))
-        try await connector.stop()
-
-        let state = try cloud.state()
-        let device = try #require(state["devices"]?[testDevice], "\(state)")
-        #expect(device["messages"]?.numberValue?.literal == "350")
-        #expect(device["duplicates"]?.numberValue?.literal == "0")
-        #expect(device["acked_seq"]?.numberValue?.literal == "350")
-        #expect(device["seqs_in_order"] == .bool(true))
-        #expect(Int(state["heartbeats"]?.numberValue?.literal ?? "0") ?? 0 >= 2)
-        #expect(try harness.linkStatus()?.sessions == 1, "the Python cloud never dropped the link")
-        #expect(try await cloud.stop() == 0, "\(cloud.log)")
-        await harness.finish()
     }
 }
 

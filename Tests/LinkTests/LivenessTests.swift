@@ -3,43 +3,45 @@ import ConnectorCore
 import FaultProxy
 import Testing
 
-@Suite("Liveness: stale links, bad frames", .serialized, .timeLimit(.minutes(3)))
-struct LivenessTests {
-    @Test("a cloud that goes silent is declared stale after 3 heartbeat intervals, and the link reconnects (R9)")
-    func silentPeerIsStale() async throws {
-        let harness = try await LinkHarness(proxied: true, heartbeatMS: 200)
-        let connector = RunningConnector.start(await harness.settings(), store: harness.store)
-        try await eventually("the first session") { (try harness.linkStatus()?.state) == "live" }
-        // TCP stays open, nothing arrives from the cloud any more.
-        harness.proxy!.stall(.downstream)
-        try await eventually("the link declared stale") {
-            (try harness.linkStatus()?.lastError ?? "").contains("no frame from the cloud")
+extension LinkSuites {
+    @Suite("Liveness: stale links, bad frames", .timeLimit(.minutes(3)))
+    struct LivenessTests {
+        @Test("a cloud that goes silent is declared stale after 3 heartbeat intervals, and the link reconnects (R9)")
+        func silentPeerIsStale() async throws {
+            let harness = try await LinkHarness(proxied: true, heartbeatMS: 200)
+            let connector = RunningConnector.start(await harness.settings(), store: harness.store)
+            try await eventually("the first session") { (try harness.linkStatus()?.state) == "live" }
+            // TCP stays open, nothing arrives from the cloud any more.
+            harness.proxy!.stall(.downstream)
+            try await eventually("the link declared stale") {
+                (try harness.linkStatus()?.lastError ?? "").contains("no frame from the cloud")
+            }
+            harness.proxy!.resume(.downstream)
+            try await eventually("a new session") { (try harness.linkStatus()?.sessions ?? 0) >= 2 }
+            let status = try #require(try harness.linkStatus())
+            #expect(status.lastError?.contains("3 heartbeat intervals") == true)
+            try await harness.append(count: 5)
+            try await eventually("the new session carries messages") { try harness.backlog().ackedSeq == 5 }
+            try await connector.stop()
+            await harness.finish()
         }
-        harness.proxy!.resume(.downstream)
-        try await eventually("a new session") { (try harness.linkStatus()?.sessions ?? 0) >= 2 }
-        let status = try #require(try harness.linkStatus())
-        #expect(status.lastError?.contains("3 heartbeat intervals") == true)
-        try await harness.append(count: 5)
-        try await eventually("the new session carries messages") { try harness.backlog().ackedSeq == 5 }
-        try await connector.stop()
-        await harness.finish()
-    }
 
-    @Test("malformed and unknown frames are logged and dropped; the link stays up (R15)")
-    func badFramesKeepTheLink() async throws {
-        let harness = try await LinkHarness()
-        let connector = RunningConnector.start(await harness.settings(), store: harness.store)
-        try await harness.append(count: 5)
-        try await eventually("first messages acked") { try harness.backlog().ackedSeq == 5 }
-        try await harness.cloud.sendMalformed(to: testDevice)
-        try await harness.cloud.send(["type": "firmware_offer", "payload": ["version": "9"]], to: testDevice)
-        try await harness.append(count: 5, seed: 8)
-        try await eventually("later messages acked") { try harness.backlog().ackedSeq == 10 }
-        let status = try #require(try harness.linkStatus())
-        #expect(status.connectAttempts == 1, "the link must not have been dropped")
-        #expect(status.sessions == 1)
-        #expect(try await harness.cloud.counts(deviceID: testDevice).messages == 10)
-        try await connector.stop()
-        await harness.finish()
+        @Test("malformed and unknown frames are logged and dropped; the link stays up (R15)")
+        func badFramesKeepTheLink() async throws {
+            let harness = try await LinkHarness()
+            let connector = RunningConnector.start(await harness.settings(), store: harness.store)
+            try await harness.append(count: 5)
+            try await eventually("first messages acked") { try harness.backlog().ackedSeq == 5 }
+            try await harness.cloud.sendMalformed(to: testDevice)
+            try await harness.cloud.send(["type": "firmware_offer", "payload": ["version": "9"]], to: testDevice)
+            try await harness.append(count: 5, seed: 8)
+            try await eventually("later messages acked") { try harness.backlog().ackedSeq == 10 }
+            let status = try #require(try harness.linkStatus())
+            #expect(status.connectAttempts == 1, "the link must not have been dropped")
+            #expect(status.sessions == 1)
+            #expect(try await harness.cloud.counts(deviceID: testDevice).messages == 10)
+            try await connector.stop()
+            await harness.finish()
+        }
     }
 }

@@ -4,81 +4,83 @@ import OutboxStore
 import ReferenceCloud
 import Testing
 
-@Suite("The cloud-connector run process", .serialized, .timeLimit(.minutes(4)))
-struct ProcessTests {
-    static func environment(_ harness: LinkHarness, cloud: Bool = true) async -> [String: String] {
-        var env = ["DEVICE_ID": testDevice, "TENANT_ID": testTenant, "CLOUD_CONNECTOR_DATA_DIR": harness.directory + "/device"]
-        if cloud { env["CLOUD_WS_URL"] = await harness.urls().ws }
-        return env
-    }
-
-    @Test("SIGKILL mid-replay, then restart: nothing lost, resends only above the cloud's acked_seq, nothing counted twice")
-    func killedMidReplay() async throws {
-        // A small window and delayed acks keep the replay going long enough to be cut in the middle.
-        let harness = try await LinkHarness(maxInflight: 50, faults: CloudFaults(ackDelay: .milliseconds(5)))
-        try await harness.append(count: 4_000, batch: 200)
-        harness.store.close()
-        let env = await Self.environment(harness)
-        let first = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/first.log")
-        try await eventually("the replay under way") {
-            let held = try await harness.cloud.counts(deviceID: testDevice).messages
-            return held >= 500
+extension LinkSuites {
+    @Suite("The cloud-connector run process", .timeLimit(.minutes(4)))
+    struct ProcessTests {
+        static func environment(_ harness: LinkHarness, cloud: Bool = true) async -> [String: String] {
+            var env = ["DEVICE_ID": testDevice, "TENANT_ID": testTenant, "CLOUD_CONNECTOR_DATA_DIR": harness.directory + "/device"]
+            if cloud { env["CLOUD_WS_URL"] = await harness.urls().ws }
+            return env
         }
-        first.signal(SIGKILL)
-        #expect(try await first.waitForExit() == SIGKILL + 128 || first.process.terminationReason == .uncaughtSignal)
-        let atKill = try await harness.cloud.counts(deviceID: testDevice)
-        #expect(atKill.messages < 4_000, "the kill must land mid-replay (cloud held \(atKill.messages))")
 
-        let second = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/second.log")
-        let reader = try StoreReaderForTests(directory: harness.directory + "/device")
-        try await eventually(timeout: .seconds(120), "the rest of the backlog acked") {
-            let backlog = try reader.backlog()
-            return backlog.ackedSeq == 4_000 && backlog.pending == 0
+        @Test("SIGKILL mid-replay, then restart: nothing lost, resends only above the cloud's acked_seq, nothing counted twice")
+        func killedMidReplay() async throws {
+            // A small window and delayed acks keep the replay going long enough to be cut in the middle.
+            let harness = try await LinkHarness(maxInflight: 50, faults: CloudFaults(ackDelay: .milliseconds(5)))
+            try await harness.append(count: 4_000, batch: 200)
+            harness.store.close()
+            let env = await Self.environment(harness)
+            let first = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/first.log")
+            try await eventually("the replay under way") {
+                let held = try await harness.cloud.counts(deviceID: testDevice).messages
+                return held >= 500
+            }
+            first.signal(SIGKILL)
+            #expect(try await first.waitForExit() == SIGKILL + 128 || first.process.terminationReason == .uncaughtSignal)
+            let atKill = try await harness.cloud.counts(deviceID: testDevice)
+            #expect(atKill.messages < 4_000, "the kill must land mid-replay (cloud held \(atKill.messages))")
+
+            let second = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/second.log")
+            let reader = try StoreReaderForTests(directory: harness.directory + "/device")
+            try await eventually(timeout: .seconds(120), "the rest of the backlog acked") {
+                let backlog = try reader.backlog()
+                return backlog.ackedSeq == 4_000 && backlog.pending == 0
+            }
+            second.signal(SIGTERM)
+            #expect(try await second.waitForExit() == 0, "\(second.log)")
+
+            let counts = try await harness.cloud.counts(deviceID: testDevice)
+            #expect(counts.messages == 4_000)
+            #expect(counts.duplicates == 0, "a resend at or below the cloud's acked_seq would be a duplicate")
+            let seqs = try await harness.cloud.messages(deviceID: testDevice).map(\.seq)
+            #expect(seqs == Array(1...4_000))
+            await harness.finish()
         }
-        second.signal(SIGTERM)
-        #expect(try await second.waitForExit() == 0, "\(second.log)")
 
-        let counts = try await harness.cloud.counts(deviceID: testDevice)
-        #expect(counts.messages == 4_000)
-        #expect(counts.duplicates == 0, "a resend at or below the cloud's acked_seq would be a duplicate")
-        let seqs = try await harness.cloud.messages(deviceID: testDevice).map(\.seq)
-        #expect(seqs == Array(1...4_000))
-        await harness.finish()
-    }
+        @Test("SIGTERM closes with 1001 and exits 0; the status says stopped")
+        func sigtermStopsGracefully() async throws {
+            let harness = try await LinkHarness()
+            try await harness.append(count: 10)
+            harness.store.close()
+            let process = try ConnectorProcess(["run"], environment: await Self.environment(harness), logPath: harness.directory + "/run.log")
+            let reader = try StoreReaderForTests(directory: harness.directory + "/device")
+            try await eventually("delivery") { try reader.backlog().ackedSeq == 10 }
+            process.signal(SIGTERM)
+            #expect(try await process.waitForExit(timeout: .seconds(15)) == 0, "\(process.log)")
+            #expect(process.log.contains("1001"), "\(process.log)")
+            #expect(try reader.linkStatus()?.state == "stopped")
+            #expect(await !harness.cloud.isConnected(testDevice))
+            await harness.finish()
+        }
 
-    @Test("SIGTERM closes with 1001 and exits 0; the status says stopped")
-    func sigtermStopsGracefully() async throws {
-        let harness = try await LinkHarness()
-        try await harness.append(count: 10)
-        harness.store.close()
-        let process = try ConnectorProcess(["run"], environment: await Self.environment(harness), logPath: harness.directory + "/run.log")
-        let reader = try StoreReaderForTests(directory: harness.directory + "/device")
-        try await eventually("delivery") { try reader.backlog().ackedSeq == 10 }
-        process.signal(SIGTERM)
-        #expect(try await process.waitForExit(timeout: .seconds(15)) == 0, "\(process.log)")
-        #expect(process.log.contains("1001"), "\(process.log)")
-        #expect(try reader.linkStatus()?.state == "stopped")
-        #expect(await !harness.cloud.isConnected(testDevice))
-        await harness.finish()
-    }
-
-    @Test("standalone without CLOUD_WS_URL: says so, keeps local appends, SIGINT exits 0; a second run is refused")
-    func standalone() async throws {
-        let harness = try await LinkHarness()
-        let env = await Self.environment(harness, cloud: false)
-        let process = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/run.log")
-        let reader = try StoreReaderForTests(directory: harness.directory + "/device")
-        try await eventually("standalone reported") { try reader.linkStatus()?.state == "standalone" }
-        #expect(process.log.contains("running standalone"))
-        try await harness.append(count: 3)
-        let second = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/second.log")
-        #expect(try await second.waitForExit() == 69, "\(second.log)")
-        #expect(second.log.contains("already owned by process \(process.pid)"), "\(second.log)")
-        process.signal(SIGINT)
-        #expect(try await process.waitForExit() == 0, "\(process.log)")
-        #expect(try reader.linkStatus()?.state == "stopped")
-        #expect(try reader.backlog().pending == 3)
-        await harness.finish()
+        @Test("standalone without CLOUD_WS_URL: says so, keeps local appends, SIGINT exits 0; a second run is refused")
+        func standalone() async throws {
+            let harness = try await LinkHarness()
+            let env = await Self.environment(harness, cloud: false)
+            let process = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/run.log")
+            let reader = try StoreReaderForTests(directory: harness.directory + "/device")
+            try await eventually("standalone reported") { try reader.linkStatus()?.state == "standalone" }
+            #expect(process.log.contains("running standalone"))
+            try await harness.append(count: 3)
+            let second = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/second.log")
+            #expect(try await second.waitForExit() == 69, "\(second.log)")
+            #expect(second.log.contains("already owned by process \(process.pid)"), "\(second.log)")
+            process.signal(SIGINT)
+            #expect(try await process.waitForExit() == 0, "\(process.log)")
+            #expect(try reader.linkStatus()?.state == "stopped")
+            #expect(try reader.backlog().pending == 3)
+            await harness.finish()
+        }
     }
 }
 
