@@ -10,6 +10,8 @@ final class CloudContext: Sendable {
     let tokens = TokenRegistry()
     private let faultState: Mutex<CloudFaults>
     private let sessions = Mutex<[String: DeviceSession]>([:])
+    /// Per device, when each heartbeat arrived (cloud clock, ms): tests check a replay never starves them (R8).
+    private let heartbeatTimes = Mutex<[String: [Int64]]>([:])
 
     init(configuration: ReferenceCloudConfiguration, logger: Logger, store: CloudStore) {
         self.configuration = configuration
@@ -36,6 +38,14 @@ final class CloudContext: Sendable {
         sessions.withLock { all in
             if all[deviceID] === session { all[deviceID] = nil }
         }
+    }
+
+    func recordHeartbeat(deviceID: String, atMS: Int64) {
+        heartbeatTimes.withLock { $0[deviceID, default: []].append(atMS) }
+    }
+
+    func heartbeats(deviceID: String) -> [Int64] {
+        heartbeatTimes.withLock { $0[deviceID] ?? [] }
     }
 
     func session(for deviceID: String) -> DeviceSession? {

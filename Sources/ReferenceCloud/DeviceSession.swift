@@ -73,6 +73,7 @@ actor DeviceSession {
         }
         switch type {
         case "heartbeat":
+            if let deviceID { context.recordHeartbeat(deviceID: deviceID, atMS: nowMilliseconds()) }
             send(CloudFrames.envelope(type: "heartbeat_ack", payload: ["ts": .string(RFC3339.format(milliseconds: nowMilliseconds()))]), priority: .high)
         case "pong": break
         case "connect": await refuse(code: "protocol_error", message: "connect sent twice", close: 4400)

@@ -132,6 +132,11 @@ public actor ReferenceCloud {
         try await context().messages(deviceID: deviceID)
     }
 
+    /// When each heartbeat from the device arrived (Unix ms), since this cloud started; not stored.
+    public func heartbeatTimes(deviceID: String) throws(ReferenceCloudError) -> [Int64] {
+        try context().heartbeats(deviceID: deviceID)
+    }
+
     public func usage(deviceID: String) async throws(ReferenceCloudError) -> UsageTotals {
         try await context().usage(deviceID: deviceID)
     }

@@ -1,6 +1,7 @@
 import CloudConnector
 import ConnectorCore
 import FaultProxy
+import Foundation
 import Testing
 
 extension LinkSuites {
@@ -41,6 +42,26 @@ extension LinkSuites {
             #expect(status.sessions == 1)
             #expect(try await harness.cloud.counts(deviceID: testDevice).messages == 10)
             try await connector.stop()
+            await harness.finish()
+        }
+
+        @Test("heartbeats keep their pace while a 30k backlog replays at full speed (R8)")
+        func heartbeatsDuringReplay() async throws {
+            let harness = try await LinkHarness(heartbeatMS: 100)
+            try await harness.append(count: 30_000, batch: 500)
+            let started = Int64(Date().timeIntervalSince1970 * 1000)
+            let connector = RunningConnector.start(await harness.settings(), store: harness.store)
+            try await eventually(timeout: .seconds(120), "the backlog acked") { try harness.backlog().ackedSeq == 30_000 }
+            let finished = Int64(Date().timeIntervalSince1970 * 1000)
+            try await connector.stop()
+            let beats = try await harness.cloud.heartbeatTimes(deviceID: testDevice)
+            // From the first heartbeat (one interval after connect_ack) to the end of the replay.
+            let during = beats.filter { $0 <= finished }
+            let gaps = zip(during.dropFirst(), during).map { $0 - $1 }
+            print("heartbeats: replay \(finished - started) ms, \(during.count) heartbeats, largest gap \(gaps.max() ?? 0) ms")
+            #expect(during.count >= 3, "replay took \(finished - started) ms")
+            // A starved heartbeat would wait for the whole replay (seconds); allow scheduling noise.
+            #expect((gaps.max() ?? 0) < 450, "gaps \(gaps)")
             await harness.finish()
         }
     }
