@@ -44,7 +44,7 @@ final class LinkHarness: Sendable {
 
     init(
         proxied: Bool = false, heartbeatMS: Int = 5_000, maxInflight: Int = 1_000, faults: CloudFaults = CloudFaults(),
-        cloudDirectory: String? = nil, apiKeys: Set<String> = []
+        cloudDirectory: String? = nil, apiKeys: Set<String> = [], tokenLifetime: Duration = .seconds(3600)
     ) async throws {
         directory = NSTemporaryDirectory() + "link-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory + "/device", withIntermediateDirectories: true)
@@ -53,7 +53,7 @@ final class LinkHarness: Sendable {
             logger: testLogger("store"))
         cloud = ReferenceCloud(
             configuration: ReferenceCloudConfiguration(
-                dataDirectory: cloudDirectory ?? directory + "/cloud", apiKeys: apiKeys, heartbeatIntervalMS: heartbeatMS,
+                dataDirectory: cloudDirectory ?? directory + "/cloud", apiKeys: apiKeys, tokenLifetime: tokenLifetime, heartbeatIntervalMS: heartbeatMS,
                 maxInflight: maxInflight, faults: faults),
             logger: testLogger("cloud"))
         try await cloud.start()
