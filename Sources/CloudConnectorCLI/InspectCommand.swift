@@ -69,7 +69,7 @@ struct InspectCommand: ParsableCommand {
         filter.sinceMS = try since.map { try TimeArguments.instant($0, flag: "--since", nowMS: now) }
         filter.untilMS = try until.map { try TimeArguments.instant($0, flag: "--until", nowMS: now) }
         try context.withReader { reader, _ in
-            var output = InspectOutput(json: context.json, nowMS: now)
+            var output = InspectOutput(json: context.json, nowMS: now, lastSeq: try reader.sequenceState().lastSeq)
             var after: Int64 = 0
             var shown = 0
             var exhausted = false

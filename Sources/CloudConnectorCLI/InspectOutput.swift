@@ -2,20 +2,28 @@ import CloudConnector
 import ConnectorCore
 import OutboxStore
 
-/// Prints inspect pages as they come: JSON Lines, or a table whose column widths are fixed by the
-/// first page so that later pages need not be held.
+/// Prints inspect pages as they come: JSON Lines, or a table. Pages are not held, so the widths are
+/// fixed before the first row: every column but `request` has a known widest value (the store's last
+/// seq, a UUID, the longest type and event name, a 1 MiB size); `request` takes the first page's
+/// widest and only grows after it.
 struct InspectOutput {
     let json: Bool
     let nowMS: Int64
+    /// seq, id, type, request, event, age ("29d 23h"), raw, stored, acked.
+    private let floors: [Int]
     private var widths: [Int]?
     private let table = TextTable([
         .right("seq"), .left("id"), .left("type"), .left("request"), .left("event"), .right("age"),
         .right("raw"), .right("stored"), .left("acked"),
     ])
 
-    init(json: Bool, nowMS: Int64) {
+    init(json: Bool, nowMS: Int64, lastSeq: Int64) {
         self.json = json
         self.nowMS = nowMS
+        floors = [
+            String(lastSeq).count, 36, OutboxMessageType.allCases.map(\.rawValue.count).max() ?? 0, 0,
+            ExecutionEventType.allCases.map(\.rawValue.count).max() ?? 0, 7, 7, 7, 3,
+        ]
     }
 
     mutating func emit(_ page: [StoredMessage]) {
@@ -32,8 +40,11 @@ struct InspectOutput {
             ])
         }
         if widths == nil, !page.isEmpty {
-            widths = pageTable.widths
-            Console.out(table.header(pageTable.widths))
+            let first = zip(pageTable.widths, floors).map { max($0, $1) }
+            widths = first
+            Console.out(table.header(first))
+        } else if let current = widths {
+            widths = zip(current, pageTable.widths).map { max($0, $1) }
         }
         if let widths {
             for row in pageTable.rows { Console.out(table.line(row, widths)) }
