@@ -1,7 +1,8 @@
 import Foundation
 
-/// `tools/bench`: the Cloud Connector's outbox benchmarks (issue 2, item 10), all in one run on one
-/// disk, with baselines measured in the same run. Figures are printed, never asserted.
+/// `tools/bench`: the Cloud Connector's outbox benchmarks (issue 2, item 10) and link benchmarks
+/// (issue 3), all in one run on one disk, with baselines measured in the same run. Figures are
+/// printed, never asserted.
 @main
 struct Bench {
     static func main() async {
@@ -30,6 +31,8 @@ struct Bench {
 
     static func run(_ options: BenchOptions, directory: String) async throws {
         let started = Measure.now()
+        // Before anything is measured: P4 needs the connector binary, and says how to build it.
+        let connectorExecutable = options.only.contains(.p4) ? try ReplayMemoryBenchmark.locateExecutable() : nil
         var summary = Table("Targets", headers: ["benchmark", "figure", "target", "verdict"],
                             alignments: [.left, .right, .left, .left])
         func emit(_ table: Table) {
@@ -51,6 +54,23 @@ struct Bench {
             if let row = outcome.rows.first(where: { $0.producers == 64 }) {
                 summary.add(["P1 outbox, 64 producers ÷ naive", Format.ratio(row.outbox.rate / row.naive.rate), "(reported)", ""])
             }
+        }
+
+        if options.only.contains(.p2) {
+            let outcome = try await ReplayBenchmark(root: directory, messages: options.replayMessages).run()
+            emit(ReplayBenchmark.table(outcome))
+            ReplayBenchmark.targets(outcome).forEach { summary.add($0) }
+        }
+        if options.only.contains(.p3) {
+            let outcome = try await LatencyBenchmark(root: directory, samples: options.samples).run()
+            emit(LatencyBenchmark.table(outcome, samples: options.samples))
+            LatencyBenchmark.targets(outcome).forEach { summary.add($0) }
+        }
+        if let connectorExecutable {
+            let sizes = Array(Set([0, min(options.replayMessages, options.messages), options.messages])).sorted()
+            let runs = try await ReplayMemoryBenchmark(root: directory, executable: connectorExecutable, sizes: sizes).run()
+            emit(ReplayMemoryBenchmark.table(runs))
+            ReplayMemoryBenchmark.targets(runs).forEach { summary.add($0) }
         }
 
         if options.only.contains(.p5) || options.only.contains(.p6) {
@@ -95,6 +115,9 @@ struct Bench {
 
         if options.messages != 1_000_000 && (options.only.contains(.p5) || options.only.contains(.p6)) {
             summary.notes.append("scaled down: P5/P6 store of \(Format.grouped(options.messages)) messages (targets are for 1,000,000)")
+        }
+        if options.messages != 1_000_000 && options.only.contains(.p4) {
+            summary.notes.append("scaled down: P4's large backlog is \(Format.grouped(options.messages)) messages (the target is for 1,000,000)")
         }
         summary.notes.append(
             "whole run: \(Format.duration(Measure.seconds(since: started))) on \(facts.cores) cores; load average at the end "

@@ -1,8 +1,11 @@
 import Foundation
 
-/// The benchmarks this executable runs (issue 2, item 10).
+/// The benchmarks this executable runs (issue 2, item 10; P2–P4, the link, issue 3).
 enum BenchID: String, CaseIterable, Sendable, Comparable {
     case p1 = "P1"
+    case p2 = "P2"
+    case p3 = "P3"
+    case p4 = "P4"
     case p5 = "P5"
     case p6 = "P6"
     case p7 = "P7"
@@ -15,8 +18,12 @@ enum BenchID: String, CaseIterable, Sendable, Comparable {
 /// Command-line flags, parsed by hand (ArgumentParser is not a dependency of this target).
 struct BenchOptions: Sendable {
     var only: Set<BenchID> = Set(BenchID.allCases)
-    /// Messages in the P5/P6 store.
+    /// Messages in the P5/P6 store and in P4's large backlog.
     var messages = 1_000_000
+    /// Messages in P2's backlog and in P4's small backlog.
+    var replayMessages = 100_000
+    /// Append→ack samples per P3 observer (and per baseline).
+    var samples = 2_000
     /// Appends measured with 64 producers (fewer with 1 and 4 producers, see `AppendBenchmark`).
     var appends = 40_000
     /// ~1 KB events in the P7 store.
@@ -33,11 +40,15 @@ struct BenchOptions: Sendable {
     var markdown = false
 
     static let usage = """
-        usage: connector-bench [--only P1,P5,P6,P7] [--messages N] [--appends N] [--producers LIST] [--size-events N]
-                               [--repeats N] [--data-dir PATH] [--reuse-store PATH] [--keep] [--markdown]
+        usage: connector-bench [--only P1,P2,P3,P4,P5,P6,P7] [--messages N] [--replay-messages N] [--samples N]
+                               [--appends N] [--producers LIST] [--size-events N] [--repeats N]
+                               [--data-dir PATH] [--reuse-store PATH] [--keep] [--markdown]
 
           --only LIST       run only these benchmarks (P6 builds the P5 store if P5 is not selected)
-          --messages N      messages in the P5/P6 store (default 1000000)
+          --messages N      messages in the P5/P6 store and in P4's large backlog (default 1000000)
+          --replay-messages N
+                            messages in P2's backlog and in P4's small backlog (default 100000)
+          --samples N       P3 append→ack samples per observer and per baseline (default 2000)
           --appends N       appends timed with 64 producers in P1 (default 40000; 1 and 4 producers
                             use fewer, each waits for its own fsync)
           --producers LIST  P1 producer counts (default 1,4,64)
@@ -51,6 +62,8 @@ struct BenchOptions: Sendable {
           -h, --help        this text
 
         Figures go to stdout; progress goes to stderr. Targets are printed as PASS/MISS, never asserted.
+        P4 runs `cloud-connector run` from the folder connector-bench is in; build it there first
+        (tools/bench does): swift build -c release --product cloud-connector --scratch-path .build-bench
         """
 
     enum ParseError: Error, CustomStringConvertible {
@@ -88,13 +101,15 @@ struct BenchOptions: Sendable {
                 for name in try value(argument).split(separator: ",") {
                     let trimmed = name.trimmingCharacters(in: .whitespaces).uppercased()
                     guard let id = BenchID(rawValue: trimmed) else {
-                        throw .message("--only: unknown benchmark \(trimmed) (known: P1, P5, P6, P7)")
+                        throw .message("--only: unknown benchmark \(trimmed) (known: \(BenchID.allCases.map(\.rawValue).joined(separator: ", ")))")
                     }
                     selected.insert(id)
                 }
                 guard !selected.isEmpty else { throw .message("--only needs at least one benchmark") }
                 options.only = selected
             case "--messages": options.messages = try count(argument, minimum: 100)
+            case "--replay-messages": options.replayMessages = try count(argument, minimum: 100)
+            case "--samples": options.samples = try count(argument, minimum: 10)
             case "--appends": options.appends = try count(argument, minimum: 64)
             case "--producers":
                 var counts: [Int] = []
