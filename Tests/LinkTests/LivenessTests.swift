@@ -66,3 +66,28 @@ extension LinkSuites {
         }
     }
 }
+
+extension LinkSuites {
+    @Suite("Appends reach the link without a poll", .timeLimit(.minutes(2)))
+    struct AppendNotificationTests {
+        @Test("each of several sparse appends is sent and acked on its own, with the safety poll off")
+        func sparseAppendsFlowWithoutPolling() async throws {
+            let harness = try await LinkHarness()
+            var settings = await harness.settings()
+            // No poll to fall back on within the test: only the watch can deliver these appends.
+            settings.storeSafetyPoll = .seconds(3_600)
+            let connector = RunningConnector.start(settings, store: harness.store)
+            try await eventually("the session") { (try harness.linkStatus()?.sessions ?? 0) == 1 }
+            for round in 1...6 {
+                try await harness.append(count: 1, seed: UInt64(100 + round))
+                // Nothing else writes the store until this one is acked: a missed wake-up hangs here.
+                try await eventually(timeout: .seconds(10), "append \(round) acked") {
+                    try harness.backlog().ackedSeq == Int64(round)
+                }
+                try await Task.sleep(for: .milliseconds(150))
+            }
+            try await connector.stop()
+            await harness.finish()
+        }
+    }
+}

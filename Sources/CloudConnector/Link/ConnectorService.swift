@@ -37,7 +37,9 @@ public struct ConnectorService: Service {
         let loop = try WebSocketEventLoop(name: "cloud-link", logger: logger)
         let driver = try LinkDriver(settings: settings, store: store, loop: loop, logger: logger, onInbound: onInbound)
         let inbox = driver.inbox
-        let watcher = try StoreWatcher(directory: store.directory, fileName: OutboxStore.fileName, logger: logger)
+        let watcher = try StoreWatcher(
+            directory: store.directory, fileName: OutboxStore.fileName, fallbackInterval: settings.storeSafetyPoll,
+            logger: logger)
         watcher.start { inbox.yield(.storeChanged) }
         logger.notice(
             "cloud link starting",

@@ -26,6 +26,9 @@ public struct LinkSettings: Sendable {
     /// Outbox frames queued in the socket beyond this many bytes pause the replay until the socket
     /// drains to half of it: the window bounds messages, this bounds memory.
     public var sendQueueHighWater: Int
+    /// The outbox watcher's safety poll, in case an inotify event is missed (appends are normally seen
+    /// within milliseconds through the watch).
+    public var storeSafetyPoll: Duration = .seconds(2)
     /// Seeds the reconnect jitter; random by default.
     public var jitterSeed: UInt64
     @_spi(Faults) public var faults: LinkFaults = []

@@ -74,14 +74,23 @@ final class StoreWatcher: Sendable {
         let interval = watching ? fallbackInterval : .milliseconds(100)
         let timeoutMS = Int32(clamping: interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000)
         var buffer = [UInt8](repeating: 0, count: 16 << 10)
+        // SQLite writes the WAL (the event) before its fsync, and the commit becomes visible only
+        // after it, through the mmapped wal-index, which raises no event. A read right at the event
+        // can miss the commit, so look again a few times while it lands (fsync takes 0.1–5 ms).
+        let followUpsMS: [Int32] = [1, 3, 10, 30, 100]
+        var followUp = followUpsMS.count
         while true {
             var fds = [pollfd(fd: stopPipe.0, events: Int16(POLLIN), revents: 0)]
             if watching { fds.append(pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)) }
-            let ready = poll(&fds, nfds_t(fds.count), timeoutMS)
+            let wait = followUp < followUpsMS.count ? followUpsMS[followUp] : timeoutMS
+            let ready = poll(&fds, nfds_t(fds.count), wait)
             if ready < 0 && errno == EINTR { continue }
             if fds[0].revents != 0 { return }
             if ready > 0, watching, fds[1].revents != 0 {
                 guard drainEvents(inotify, &buffer) else { continue }
+                followUp = 0
+            } else if followUp < followUpsMS.count {
+                followUp += 1
             }
             onChange()
         }
