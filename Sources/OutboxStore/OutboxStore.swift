@@ -22,6 +22,7 @@ public final class OutboxStore: Sendable {
     let codecs: CodecTable
     let ids: MessageIDScheme
     let queue = WriterQueue()
+    let commitSignal = CommitSignal()
     let logger: Logger
 
     /// Opens (creating or migrating as needed) `<directory>/outbox.sqlite` for `identity`. Does only
@@ -57,7 +58,8 @@ public final class OutboxStore: Sendable {
         let store = OutboxStore(
             directory: directory, path: path, identity: identity, options: options, codecs: codecs, ids: ids,
             logger: logger)
-        try OutboxWriter.start(.init(path: path, options: options, ids: ids, logger: logger), queue: store.queue)
+        try OutboxWriter.start(
+            .init(path: path, options: options, ids: ids, logger: logger, commitSignal: store.commitSignal), queue: store.queue)
         return store
     }
 

@@ -12,6 +12,7 @@ enum OutboxWriter {
         let options: OutboxOptions
         let ids: MessageIDScheme
         let logger: Logger
+        let commitSignal: CommitSignal
     }
 
     /// Starts the thread and waits until its connection is open and checked.
@@ -60,7 +61,8 @@ enum OutboxWriter {
             try db.execute("PRAGMA cache_size = -65536")
             let codecs = try CodecTable.load(db)
             return WriterSession(
-                db: db, codecs: codecs, ids: configuration.ids, options: options, logger: configuration.logger)
+                db: db, codecs: codecs, ids: configuration.ids, options: options, logger: configuration.logger,
+                commitSignal: configuration.commitSignal)
         } catch {
             throw OutboxErrorMapping.map(error, operation: "opening the write connection", path: configuration.path)
         }

@@ -22,13 +22,18 @@ final class WriterSession {
     let ids: MessageIDScheme
     let options: OutboxOptions
     let logger: Logger
+    let commitSignal: CommitSignal?
 
-    init(db: Database, codecs: CodecTable, ids: MessageIDScheme, options: OutboxOptions, logger: Logger) {
+    init(
+        db: Database, codecs: CodecTable, ids: MessageIDScheme, options: OutboxOptions, logger: Logger,
+        commitSignal: CommitSignal? = nil
+    ) {
         self.db = db
         self.codecs = codecs
         self.ids = ids
         self.options = options
         self.logger = logger
+        self.commitSignal = commitSignal
     }
 
     var faults: OutboxFaults { options.faults }
@@ -81,6 +86,9 @@ final class WriterSession {
                 usleep(3_000)
             }
             try db.run("COMMIT")
+            if appends.contains(where: { if case .success(let rows) = $0 { !rows.isEmpty } else { false } }) {
+                commitSignal?.committed(lastSeq: state.lastSeq)
+            }
         } catch {
             if db.isInTransaction { try? db.run("ROLLBACK") }
             let failure = OutboxErrorMapping.map(error, operation: "committing appends", path: db.path)

@@ -41,6 +41,8 @@ public struct ConnectorService: Service {
             directory: store.directory, fileName: OutboxStore.fileName, fallbackInterval: settings.storeSafetyPoll,
             logger: logger)
         watcher.start { inbox.yield(.storeChanged) }
+        // Appends by this process are announced at their commit, without the watch's delay.
+        store.observeCommits { _ in inbox.yield(.storeChanged) }
         logger.notice(
             "cloud link starting",
             metadata: [
