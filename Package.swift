@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "CloudConnector",
             dependencies: [
-                "ConnectorCore", "OutboxStore", "WebSocketTransport",
+                "ConnectorCore", "OutboxStore", "WebSocketTransport", "Executors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -80,9 +80,28 @@ let package = Package(
         .executableTarget(
             name: "CloudConnectorCLI",
             dependencies: [
-                "ConnectorCore", "OutboxStore", "CloudConnector", "LZ4Codec",
+                "ConnectorCore", "OutboxStore", "CloudConnector", "LZ4Codec", "LocalAPI", "Executors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The work the cloud sends, behind one protocol: command handlers in <data>/handlers (a child
+        // process per execution, in its own process group) and an HTTP executor for a local API.
+        .target(
+            name: "Executors",
+            dependencies: ["ConnectorCore", "WebSocketTransport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // The local API for Local-Core on the device: append events/usage/replies, status, health,
+        // Prometheus metrics; a local bearer token guards writes.
+        .target(
+            name: "LocalAPI",
+            dependencies: [
+                "ConnectorCore", "OutboxStore", "WebSocketTransport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -146,6 +165,11 @@ let package = Package(
         .testTarget(name: "LZ4CodecTests", dependencies: ["LZ4Codec"]),
         .testTarget(name: "WebSocketTransportTests", dependencies: ["WebSocketTransport"]),
         .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy"]),
+        .testTarget(name: "ExecutorsTests", dependencies: ["Executors", "ConnectorCore", "WebSocketTransport"]),
+        .testTarget(
+            name: "LocalAPITests",
+            dependencies: ["LocalAPI", "OutboxStore", "ConnectorCore", "WebSocketTransport", "TrafficGenerator",
+                           .product(name: "Metrics", package: "swift-metrics")]),
         .testTarget(
             name: "ReferenceCloudTests",
             dependencies: ["ReferenceCloud", "WebSocketTransport", "ConnectorCore", "SQLiteDB"]
