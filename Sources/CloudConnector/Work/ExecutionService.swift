@@ -1,0 +1,44 @@
+public import ConnectorCore
+public import Logging
+public import ServiceLifecycle
+
+/// Runs the work the cloud sends, as a service beside the link: it first ends what a crash
+/// interrupted (R13), then takes the link's inbound requests in arrival order. On graceful shutdown
+/// it stops taking requests and ends running executions `interrupted`, so their terminal events
+/// are in the outbox before the link closes: list it after `ConnectorService` in the ServiceGroup,
+/// which shuts services down in reverse order.
+public struct ExecutionService: Service {
+    let transport: TransportHandler
+    let inbound: AsyncStream<InboundFrame>
+    let logger: Logger
+
+    /// `inbound` carries what `ConnectorService` delivers (`onInbound`), in order.
+    public init(transport: TransportHandler, inbound: AsyncStream<InboundFrame>, logger: Logger) {
+        self.transport = transport
+        self.inbound = inbound
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await transport.recoverInterrupted()
+        for await frame in inbound.cancelOnGracefulShutdown() {
+            switch frame {
+            case .executionRequest(let request):
+                await transport.handle(request)
+            case .executionCancel(let cancel):
+                await transport.cancel(cancel)
+            case .messagingEvent(let event):
+                logger.warning(
+                    "messaging_event received; the MessagingHandler is not in this build yet",
+                    metadata: ["request.id": "\(event.requestID)"])
+            case .capabilityReload(let reload):
+                logger.notice(
+                    "capability_reload received; no reload action is configured",
+                    metadata: ["pack": "\(reload.pack ?? "-")", "version": "\(reload.version ?? "-")"])
+            default:
+                break
+            }
+        }
+        await transport.shutdown()
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder until the local API lands (issue 4).
