@@ -61,14 +61,18 @@ public struct UsageFigures: Sendable, Equatable {
 public enum ExecutorOutcome: Sendable, Equatable {
     case completed(result: JSONValue)
     /// `code` is one of the documented codes (`unknown_tool`, `unknown_playbook`, `handler_failed`,
-    /// `invalid_handler_output`, `output_too_large`, `result_too_large`, `executor_unavailable`, …) or
-    /// one the handler reported itself.
+    /// `invalid_handler_output`, `output_too_large`, `result_too_large`, `executor_unavailable`, …; see
+    /// `ExecutorErrorCode`) or one the handler reported itself. An executor whose task was cancelled
+    /// returns code `cancelled`.
     case failed(code: String, message: String, retryable: Bool)
 }
 
 /// Runs jobs. Implementations must honour task cancellation promptly (the TransportHandler cancels
 /// on `execution_cancel` and on `timeout_ms`): stop the work — for a child process, its whole
 /// process group — and return; the handler decides how the execution ends.
+///
+/// The `output` callback may be called on any thread (the command executor calls it from the
+/// execution's I/O thread), in order, and always before `execute` returns; it should not block.
 public protocol Executor: Sendable {
     func execute(_ job: ExecutionJob, output: @escaping @Sendable (ExecutorOutput) -> Void) async -> ExecutorOutcome
 }
