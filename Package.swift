@@ -169,7 +169,9 @@ let package = Package(
         .testTarget(
             name: "LocalAPITests",
             dependencies: ["LocalAPI", "OutboxStore", "ConnectorCore", "WebSocketTransport", "TrafficGenerator",
-                           .product(name: "Metrics", package: "swift-metrics")]),
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(
             name: "ReferenceCloudTests",
             dependencies: ["ReferenceCloud", "WebSocketTransport", "ConnectorCore", "SQLiteDB"]

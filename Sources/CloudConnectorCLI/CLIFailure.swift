@@ -1,4 +1,5 @@
 import CloudConnector
+import LocalAPI
 import ConnectorCore
 import OutboxStore
 
@@ -21,6 +22,10 @@ struct CLIFailure: Error, Sendable {
             self.init(Self.status(of: error), error.description)
         case let error as ConfigurationError:
             self.init(Self.status(of: error), error.message)
+        case let error as LocalTokenError:
+            self.init(.configuration, "\(error)")
+        case let error as LocalAPIError:
+            self.init(.unavailable, "\(error)")
         case let error as JSONParseError:
             self.init(.dataError, "the input is not valid JSON (\(error)). Nothing was written.")
         default:

@@ -48,6 +48,8 @@ final class LinkHarness: Sendable {
     ) async throws {
         directory = NSTemporaryDirectory() + "link-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory + "/device", withIntermediateDirectories: true)
+        // Child `cloud-connector run` processes pick a free local API port instead of the default one.
+        try #"{"local_api": {"port": 0}}"#.write(toFile: directory + "/device/config.json", atomically: true, encoding: .utf8)
         store = try OutboxStore.open(
             directory: directory + "/device", identity: StoreIdentity(deviceID: testDevice, tenantID: testTenant),
             logger: testLogger("store"))

@@ -9,12 +9,16 @@ public import ServiceLifecycle
 /// which shuts services down in reverse order.
 public struct ExecutionService: Service {
     let transport: TransportHandler
+    let messaging: MessagingHandler?
     let inbound: AsyncStream<InboundFrame>
     let logger: Logger
 
     /// `inbound` carries what `ConnectorService` delivers (`onInbound`), in order.
-    public init(transport: TransportHandler, inbound: AsyncStream<InboundFrame>, logger: Logger) {
+    public init(
+        transport: TransportHandler, messaging: MessagingHandler? = nil, inbound: AsyncStream<InboundFrame>, logger: Logger
+    ) {
         self.transport = transport
+        self.messaging = messaging
         self.inbound = inbound
         self.logger = logger
     }
@@ -28,9 +32,11 @@ public struct ExecutionService: Service {
             case .executionCancel(let cancel):
                 await transport.cancel(cancel)
             case .messagingEvent(let event):
-                logger.warning(
-                    "messaging_event received; the MessagingHandler is not in this build yet",
-                    metadata: ["request.id": "\(event.requestID)"])
+                if let messaging {
+                    await messaging.handle(event)
+                } else {
+                    logger.warning("messaging_event received but no MessagingHandler is configured", metadata: ["request.id": "\(event.requestID)"])
+                }
             case .capabilityReload(let reload):
                 logger.notice(
                     "capability_reload received; no reload action is configured",

@@ -49,7 +49,7 @@ extension TransportHandler {
             }
         }
         executions[requestID]?.task = task
-        if let timeoutMS = request.timeoutMS {
+        if let timeoutMS = request.timeoutMS ?? defaultTimeoutMS {
             executions[requestID]?.timeout = Task {
                 try? await Task.sleep(for: .milliseconds(timeoutMS))
                 guard !Task.isCancelled else { return }

@@ -27,6 +27,8 @@ public actor TransportHandler {
     let messages: ExecutionMessages
     let tenantID: String
     let concurrencyLimit: Int
+    /// For requests that carry no `timeout_ms`; nil = no limit.
+    let defaultTimeoutMS: Int64?
     let logger: Logger
     let clock: any WallClock
 
@@ -40,8 +42,9 @@ public actor TransportHandler {
 
     public init(
         store: OutboxStore, executor: any Executor, deviceID: String, tenantID: String, concurrencyLimit: Int = 4,
-        logger: Logger, clock: any WallClock = SystemWallClock()
+        defaultTimeoutMS: Int64? = nil, logger: Logger, clock: any WallClock = SystemWallClock()
     ) {
+        self.defaultTimeoutMS = defaultTimeoutMS
         self.store = store
         self.executor = executor
         self.messages = ExecutionMessages(deviceID: deviceID, tenantID: tenantID)
