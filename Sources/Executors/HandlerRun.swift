@@ -34,13 +34,14 @@ struct HandlerRun: Sendable {
             return deliver(error.outcome)
         }
         do throws(ChildProcess.SpawnError) {
-            child = try ChildProcess.spawn(
-                executable: executable,
-                environment: HandlerEnvironment.variables(requestID: job.requestID, home: home),
-                workingDirectory: directory.path)
+            child = try spawn(in: directory, cancel: cancel)
         } catch {
             directory.remove()
-            let hint = error.code == ENOEXEC ? " (does it start with a #! line?)" : ""
+            let hint = switch error.code {
+            case ENOEXEC: " (does it start with a #! line?)"
+            case ETXTBSY: " (is it being written right now?)"
+            default: ""
+            }
             // Out of processes or memory passes; a bad handler file does not.
             return deliver(ExecutorFailure(
                 code: ExecutorErrorCode.handlerFailed, message: "\(label) could not start: \(error.description)\(hint)",
@@ -63,6 +64,25 @@ struct HandlerRun: Sendable {
             deliver(outcome)
             child.reap()
             directory.remove()
+        }
+    }
+
+    /// ETXTBSY means some process holds the file open for writing: an update in progress, or, in
+    /// this very process, another thread's spawn whose child has not reached exec yet and still
+    /// shares a descriptor of a file being written. Both pass within moments, so it is retried.
+    private func spawn(in directory: WorkDirectory, cancel: CancellationSignal) throws(ChildProcess.SpawnError) -> ChildProcess {
+        var attempt = 0
+        while true {
+            do throws(ChildProcess.SpawnError) {
+                return try ChildProcess.spawn(
+                    executable: executable,
+                    environment: HandlerEnvironment.variables(requestID: job.requestID, home: home),
+                    workingDirectory: directory.path)
+            } catch {
+                attempt += 1
+                guard error.code == ETXTBSY, attempt < 10, !cancel.isRequested else { throw error }
+                usleep(useconds_t(10_000 * attempt))
+            }
         }
     }
 }

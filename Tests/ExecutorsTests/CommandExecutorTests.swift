@@ -1,6 +1,7 @@
 import ConnectorCore
 import Executors
 import Foundation
+import Glibc
 import Testing
 
 /// Real handlers (small sh scripts) in real temporary folders.
@@ -135,6 +136,19 @@ import Testing
         #expect(outcome.code == "handler_failed")
         #expect(outcome.message.contains("could not start"), "\(outcome)")
         #expect(outcome.message.contains("#!"), "\(outcome)")
+    }
+
+    @Test func aHandlerOpenForWritingIsBusyUntilTheWriterIsDone() async throws {
+        let fixture = try HandlerFixture()
+        defer { fixture.remove() }
+        let path = try fixture.tool("updating", "exit 0")
+        let writer = open(path, O_WRONLY | O_CLOEXEC)
+        #expect(writer >= 0)
+        let busy = await fixture.executor().execute(.tool("updating"), output: { _ in })
+        #expect(busy.code == "handler_failed")
+        #expect(busy.message.contains("is it being written right now?"), "\(busy)")
+        close(writer)
+        #expect(await fixture.executor().execute(.tool("updating"), output: { _ in }) == .completed(result: [:]))
     }
 
     @Test func invalidOutputLinesFailWithTheLineNumberAndAnExcerptAndStopTheHandler() async throws {

@@ -10,6 +10,10 @@ import Testing
         // Set in this test process: a child that inherited the environment would see it.
         setenv("CLOUD_API_KEY", "sk-test-must-not-leak-0123", 1)
         setenv("DEVICE_TOKEN", "tok-must-not-leak-4567", 1)
+        defer {
+            unsetenv("CLOUD_API_KEY")
+            unsetenv("DEVICE_TOKEN")
+        }
         try fixture.tool("printenv", """
             env > '\(fixture.file("env"))'
             echo '{"type":"result","result":{}}'
@@ -38,7 +42,8 @@ import Testing
         defer { fixture.remove() }
         // Ignored here (harmless for a test process), and blocked on the executor's own thread: a
         // child would inherit both without SETSIGDEF and SETSIGMASK.
-        signal(SIGPIPE, SIG_IGN)
+        let previous = signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGPIPE, previous) }
         // Builtins only: dash blocks every signal while it forks, so a grep run from the script
         // could catch the shell in that moment.
         try fixture.tool("signals", """

@@ -12,8 +12,7 @@ import Testing
         let fixture = try HandlerFixture()
         defer { fixture.remove() }
         // A script outside the handlers directory that must never run.
-        try "#!/bin/sh\ntouch '\(fixture.file("escaped"))'\n".write(toFile: fixture.file("escape"), atomically: false, encoding: .utf8)
-        chmod(fixture.file("escape"), 0o700)
+        try fixture.writeExecutable(fixture.file("escape"), "#!/bin/sh\ntouch '\(fixture.file("escaped"))'\n")
         let executor = fixture.executor()
         let tool = await executor.execute(.tool(name), output: { _ in })
         let playbook = await executor.execute(.playbook(name), output: { _ in })
@@ -90,8 +89,7 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: fixture.handlers + "/tools/alias", withDestinationPath: "real")
         #expect(await fixture.executor().execute(.tool("alias"), output: { _ in }) == .completed(result: "real"))
 
-        try "#!/bin/sh\nexit 0\n".write(toFile: fixture.file("outside"), atomically: false, encoding: .utf8)
-        chmod(fixture.file("outside"), 0o700)
+        try fixture.writeExecutable(fixture.file("outside"), "#!/bin/sh\nexit 0\n")
         try FileManager.default.createSymbolicLink(
             atPath: fixture.handlers + "/tools/sneaky", withDestinationPath: fixture.file("outside"))
         let outcome = await fixture.executor().execute(.tool("sneaky"), output: { _ in })

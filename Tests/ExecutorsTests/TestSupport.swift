@@ -40,9 +40,20 @@ struct HandlerFixture {
     @discardableResult
     func handler(_ relativePath: String, mode: mode_t = 0o700, shebang: Bool = true, _ body: String) throws -> String {
         let path = handlers + "/" + relativePath
-        try ((shebang ? "#!/bin/sh\n" : "") + body + "\n").write(toFile: path, atomically: false, encoding: .utf8)
-        chmod(path, mode)
+        try writeExecutable(path, (shebang ? "#!/bin/sh\n" : "") + body + "\n", mode: mode)
         return path
+    }
+
+    /// Written through a close-on-exec descriptor: a process spawned meanwhile by another test must
+    /// not inherit it, or exec of this file would fail with ETXTBSY for as long as that one lives.
+    func writeExecutable(_ path: String, _ text: String, mode: mode_t = 0o700) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        let bytes = Array(text.utf8)
+        let written = write(fd, bytes, bytes.count)
+        close(fd)
+        guard written == bytes.count else { throw POSIXError(.EIO) }
+        chmod(path, mode)
     }
 
     @discardableResult
