@@ -1,6 +1,8 @@
 import ArgumentParser
 import CloudConnector
 import ConnectorCore
+import Executors
+import LocalAPI
 import Foundation
 import Logging
 import OutboxStore
@@ -71,17 +73,45 @@ struct RunCommand: AsyncParsableCommand {
             settings.shutdownGrace = grace
             return settings
         }
-        let service = ConnectorService(settings: settings, store: store, logger: logger) { frame in
-            // Executing requests is the executor's job (a later stage); until then say what arrived.
-            logger.warning(
-                "received a request this build does not execute yet; it is not acknowledged as accepted",
-                metadata: ["frame.type": "\(frame.type)"])
-        }
+        let config = try ConfigFile.load(directory: directory.path)
+        let httpLoop = try WebSocketEventLoop(name: "executors", logger: logger)
+        let executor = Self.executor(config, directory: directory, loop: httpLoop)
+        let transport = TransportHandler(
+            store: store, executor: executor, deviceID: identity.deviceID, tenantID: identity.tenantID,
+            concurrencyLimit: config.maxConcurrentExecutions, defaultTimeoutMS: config.defaultTimeoutMS, logger: logger)
+        let (inbound, inboundSink) = AsyncStream.makeStream(of: InboundFrame.self)
+        let link = ConnectorService(settings: settings, store: store, logger: logger) { inboundSink.yield($0) }
+        let work = ExecutionService(transport: transport, inbound: inbound, logger: logger)
+        let metrics = PrometheusMetricsFactory(logger: logger)
+        metrics.bootstrapMetricsSystem()
+        let api = try await LocalAPIServer.start(
+            configuration: LocalAPIConfiguration(host: config.localAPIHost, port: config.localAPIPort),
+            store: store, token: try LocalToken.loadOrCreate(directory: directory.path), metrics: metrics, logger: logger)
+        logger.notice("local API listening", metadata: ["url": "http://\(api.host):\(api.port)"])
+        // Shut down in reverse order: the local API and the work first (their last messages land in
+        // the outbox), then the link.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint],
-                cancellationSignals: [], logger: logger))
+                services: [.init(service: link), .init(service: work), .init(service: api)],
+                gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         try await group.run()
+        await httpLoop.shutdown(gracePeriod: .seconds(1))
+    }
+
+    /// config.json's executor choices: command handlers in `<data>/handlers` (or `handlers_dir`),
+    /// HTTP executors per URL.
+    static func executor(_ config: ConfigFile, directory: DataDirectory, loop: WebSocketEventLoop) -> any Executor {
+        func route(_ choice: ConfigFile.ExecutorChoice) -> ExecutorRoute {
+            switch choice {
+            case .command: .command
+            case .http(let url): .http(url: url)
+            }
+        }
+        let routes = ExecutorsConfiguration(
+            defaultRoute: route(config.executor), tools: config.tools.mapValues(route),
+            playbooks: config.playbooks.mapValues(route))
+        let command = CommandExecutor(handlersDirectory: config.handlersDirectory ?? directory.file("handlers"))
+        return RoutingExecutor(configuration: routes, command: command, http: { HTTPExecutor(url: $0, loop: loop) })
     }
 
     static func grace(_ text: String?) throws -> Duration {
