@@ -49,6 +49,17 @@ public struct CommandExecutor: Executor {
         self.home = home ?? HandlerEnvironment.defaultHome()
     }
 
+    /// Removes the working directories that executions interrupted by a crash left in `workRoot`;
+    /// returns how many. Call it at start-up, and only when `workRoot` belongs to this connector
+    /// alone (say `<data>/work`, under the data directory's lock): in a shared temporary directory
+    /// it would also remove the live directories of another connector's executions.
+    @discardableResult
+    public func removeLeftoverWorkDirectories() -> Int {
+        let leftovers = WorkDirectory.all(under: workRoot)
+        leftovers.forEach { $0.remove() }
+        return leftovers.count
+    }
+
     public func execute(_ job: ExecutionJob, output: @escaping @Sendable (ExecutorOutput) -> Void) async -> ExecutorOutcome {
         let executable: String
         let cancel: CancellationSignal

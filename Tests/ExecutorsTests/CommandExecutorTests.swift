@@ -187,6 +187,16 @@ import Testing
         #expect(twice.message.contains("second result"), "\(twice)")
     }
 
+    @Test func leftoverWorkingDirectoriesAreRemovedOnRequestAndNothingElse() async throws {
+        let fixture = try HandlerFixture()
+        defer { fixture.remove() }
+        for name in ["cloud-connector-exec-AAAAAA/deep/er", "cloud-connector-exec-BBBBBB", "keep-me"] {
+            try FileManager.default.createDirectory(atPath: fixture.work + "/" + name, withIntermediateDirectories: true)
+        }
+        #expect(fixture.executor().removeLeftoverWorkDirectories() == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.work) == ["keep-me"])
+    }
+
     @Test func theWorkingDirectoryIsFreshAndRemovedAfterwards() async throws {
         let fixture = try HandlerFixture()
         defer { fixture.remove() }
