@@ -13,6 +13,8 @@ import WebSocketTransport
 ///   GET  /v1/status    device, tenant, link state, delivery progress
 ///   GET  /healthz      200 "ok", no token (process supervisors)
 ///   GET  /metrics      Prometheus text, no token
+///   GET  /ws/agent     WebSocket upgrade for local agents (AgentHub, AGENT_PROTOCOL.md); token
+///                      required (401 at the upgrade without it); an upgrade on any other path is 404
 ///
 /// Writes and status need `Authorization: Bearer <token from <data>/local_token>`. A retry is
 /// recognised by its event_id/report_id (the store's R2 dedupe), and for a reply, which has no id of
@@ -26,16 +28,20 @@ public final class LocalAPIServer: Service {
     /// The bound address and port (the OS's choice when the configuration asked for 0).
     public let host: String
     public let port: Int
+    /// The local agents connected on `/ws/agent`; the MessagingHandler dispatches through it.
+    public let agents: AgentHub
     private let configuration: LocalAPIConfiguration
     private let loop: WebSocketEventLoop
     private let server: WebSocketServer
     private let inFlight: InFlightRequests
     private let logger: Logger
     private let stopped = Mutex(false)
+    /// Serves each agent connection; ends once the server stopped and every session ended.
+    private let agentSessions: Task<Void, Never>
 
     private init(
         configuration: LocalAPIConfiguration, loop: WebSocketEventLoop, server: WebSocketServer,
-        inFlight: InFlightRequests, logger: Logger
+        inFlight: InFlightRequests, agents: AgentHub, logger: Logger
     ) {
         self.configuration = configuration
         self.host = server.host
@@ -43,15 +49,25 @@ public final class LocalAPIServer: Service {
         self.loop = loop
         self.server = server
         self.inFlight = inFlight
+        self.agents = agents
         self.logger = logger
+        agentSessions = Task {
+            await withDiscardingTaskGroup { group in
+                for await connection in server.connections {
+                    group.addTask { await AgentSession(connection: connection, hub: agents).run() }
+                }
+            }
+        }
     }
 
     /// Binds and starts serving. `metrics` is the factory `/metrics` renders; the process should
     /// also `MetricsSystem.bootstrap` it so every other component's metrics appear there too.
+    /// `agents` is the hub `/ws/agent` connections register with; nil makes one logging to `logger`.
     public static func start(
         configuration: LocalAPIConfiguration = LocalAPIConfiguration(), store: OutboxStore, token: LocalToken,
-        metrics: PrometheusMetricsFactory, logger: Logger
+        metrics: PrometheusMetricsFactory, agents: AgentHub? = nil, logger: Logger
     ) async throws -> LocalAPIServer {
+        let agents = agents ?? AgentHub(logger: logger)
         let reads = StoreReads(store: store)
         let apiMetrics = LocalAPIMetrics(factory: metrics)
         let inFlight = InFlightRequests()
@@ -68,8 +84,9 @@ public final class LocalAPIServer: Service {
         do {
             server = try await loop.startServer(
                 WebSocketServerConfiguration(
-                    host: configuration.host, port: configuration.port, webSocketPath: nil,
+                    host: configuration.host, port: configuration.port, webSocketPath: AgentUpgrade.path,
                     maxRequestBodyBytes: Self.transportBodyLimit(configuration.maxRequestBodyBytes), extraHeaderNames: [],
+                    upgradeFilter: AgentUpgrade(token: token, logger: logger).decide,
                     httpHandler: { request in await router.handle(request) }))
         } catch {
             await loop.shutdown(gracePeriod: .zero)
@@ -83,7 +100,8 @@ public final class LocalAPIServer: Service {
         logger.notice(
             "local API listening",
             metadata: ["host": "\(server.host)", "port": "\(server.port)", "token_file": "\(token.path)"])
-        return LocalAPIServer(configuration: configuration, loop: loop, server: server, inFlight: inFlight, logger: logger)
+        return LocalAPIServer(
+            configuration: configuration, loop: loop, server: server, inFlight: inFlight, agents: agents, logger: logger)
     }
 
     /// The transport refuses a body over its limit as soon as the declared length arrives and closes
@@ -110,7 +128,9 @@ public final class LocalAPIServer: Service {
         }
         guard first else { return }
         await inFlight.drain(timeout: configuration.shutdownGrace)
+        // Closes agent connections with 1001 too; their sessions end and hand their tasks back.
         await server.stop(gracePeriod: .milliseconds(200))
+        await agentSessions.value
         await loop.shutdown(gracePeriod: .milliseconds(200))
         logger.notice("local API stopped", metadata: ["port": "\(port)"])
     }
