@@ -104,6 +104,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            exclude: ["AGENT_PROTOCOL.md"],
             swiftSettings: strictSettings
         ),
         // The cloud side of PROTOCOL.md, for tests, demos and other teams: token endpoint, handshake,
@@ -185,8 +186,8 @@ let package = Package(
         .testTarget(
             name: "LinkTests",
             dependencies: [
-                "CloudConnector", "CloudConnectorCLI", "ConnectorCore", "FaultProxy", "OutboxStore", "ReferenceCloud",
-                "SQLiteDB", "TrafficGenerator", "WebSocketTransport",
+                "CloudConnector", "CloudConnectorCLI", "ConnectorCore", "Executors", "FaultProxy", "LocalAPI", "OutboxStore",
+                "ReferenceCloud", "SQLiteDB", "TrafficGenerator", "WebSocketTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -81,12 +81,18 @@ struct RunCommand: AsyncParsableCommand {
             concurrencyLimit: config.maxConcurrentExecutions, defaultTimeoutMS: config.defaultTimeoutMS, logger: logger)
         let (inbound, inboundSink) = AsyncStream.makeStream(of: InboundFrame.self)
         let link = ConnectorService(settings: settings, store: store, logger: logger) { inboundSink.yield($0) }
-        let work = ExecutionService(transport: transport, inbound: inbound, logger: logger)
         let metrics = PrometheusMetricsFactory(logger: logger)
         metrics.bootstrapMetricsSystem()
+        let agents = AgentHub(logger: logger)
         let api = try await LocalAPIServer.start(
             configuration: LocalAPIConfiguration(host: config.localAPIHost, port: config.localAPIPort),
-            store: store, token: try LocalToken.loadOrCreate(directory: directory.path), metrics: metrics, logger: logger)
+            store: store, token: try LocalToken.loadOrCreate(directory: directory.path), metrics: metrics, agents: agents,
+            logger: logger)
+        let messaging = MessagingHandler(
+            store: store, deviceID: identity.deviceID, tenantID: identity.tenantID, bindings: config.channelBindings,
+            defaultWorkspace: config.defaultWorkspace, logger: logger,
+            dispatch: Self.agentDispatch(agents, wait: .milliseconds(config.agentWaitMS)))
+        let work = ExecutionService(transport: transport, messaging: messaging, inbound: inbound, logger: logger)
         logger.notice("local API listening", metadata: ["url": "http://\(api.host):\(api.port)"])
         // Shut down in reverse order: the local API and the work first (their last messages land in
         // the outbox), then the link.
@@ -96,6 +102,25 @@ struct RunCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         try await group.run()
         await httpLoop.shutdown(gracePeriod: .seconds(1))
+    }
+
+    /// Messages go to the workspace's agent on the local API's `/ws/agent`, waiting up to `wait` for
+    /// one to connect, and as long again for its reply.
+    static func agentDispatch(_ agents: AgentHub, wait: Duration) -> @Sendable (AgentRequest) async -> AgentAnswer {
+        { request in
+            let task = AgentTask(
+                requestID: request.requestID, workspaceID: request.workspaceID, channel: request.channel,
+                userID: request.userID, text: request.text, event: request.event)
+            switch await agents.dispatch(
+                workspaceID: request.workspaceID, task: task, wait: wait, replyTimeout: max(wait, .seconds(30)))
+            {
+            case .replied(let text): return .reply(text: text)
+            case .agentError(let message): return .failed(reason: "the agent failed: \(message)")
+            case .noAgent(let waited):
+                return .failed(reason: "no agent for workspace \(request.workspaceID) connected within \(waited)")
+            case .timedOut(let after): return .failed(reason: "the agent did not reply within \(after)")
+            }
+        }
     }
 
     /// config.json's executor choices: command handlers in `<data>/handlers` (or `handlers_dir`),
@@ -110,7 +135,12 @@ struct RunCommand: AsyncParsableCommand {
         let routes = ExecutorsConfiguration(
             defaultRoute: route(config.executor), tools: config.tools.mapValues(route),
             playbooks: config.playbooks.mapValues(route))
-        let command = CommandExecutor(handlersDirectory: config.handlersDirectory ?? directory.file("handlers"))
+        // Working folders under the data directory, so the start-up sweep removes only ours.
+        try? FileManager.default.createDirectory(
+            atPath: directory.file("work"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let command = CommandExecutor(
+            handlersDirectory: config.handlersDirectory ?? directory.file("handlers"), workRoot: directory.file("work"))
+        command.removeLeftoverWorkDirectories()
         return RoutingExecutor(configuration: routes, command: command, http: { HTTPExecutor(url: $0, loop: loop) })
     }
 

@@ -101,9 +101,14 @@ extension LinkSuites {
             let env = await ProcessTests.environment(harness)
             let first = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/first.log")
             let cloud = harness.cloud
-            try await eventually("connected") { await cloud.isConnected(testDevice) }
-            try await cloud.send(WorkHarness.request("r-done", ["job_type": "tool", "tool_name": "echo"]), to: testDevice)
-            try await cloud.send(WorkHarness.request("r-long", ["job_type": "tool", "tool_name": "slow"]), to: testDevice)
+            // Sent once the session is live (the cloud registers the device at connect, before its
+            // connect_ack is even written), retried until the cloud has a session to send on.
+            for id in ["r-done", "r-long"] {
+                let tool = id == "r-done" ? "echo" : "slow"
+                try await eventually("\(id) sent") {
+                    (try? await cloud.send(WorkHarness.request(id, ["job_type": "tool", "tool_name": .string(tool)]), to: testDevice)) != nil
+                }
+            }
             try await eventually("the long one started on the cloud") {
                 CloudView(messages: try await cloud.messages(deviceID: testDevice)).eventTypes("r-long").contains("started")
             }

@@ -61,6 +61,10 @@ extension TransportHandler {
     private func executorOutput(_ requestID: String, _ output: ExecutorOutput) async {
         switch output {
         case .progress(let fraction, let message):
+            // Progress may be thinned (R4 lets it go under pressure anyway); everything else may not.
+            let now = nowMS
+            if let last = executions[requestID]?.lastProgressAtMS, now - last < Self.progressIntervalMS { return }
+            executions[requestID]?.lastProgressAtMS = now
             await perform(requestID) { $0.progress(fraction: fraction, message: message) }
         case .usage(let figures):
             executions[requestID]?.usage.add(figures)

@@ -20,7 +20,12 @@ public actor TransportHandler {
         var usage = UsageTotals()
         var task: Task<Void, Never>?
         var timeout: Task<Void, Never>?
+        /// When the last progress event was appended: progress is thinned to one per
+        /// `progressInterval`, so a handler printing thousands of lines cannot flood the outbox.
+        var lastProgressAtMS: Int64?
     }
+
+    static let progressIntervalMS: Int64 = 250
 
     let store: OutboxStore
     let executor: any Executor
