@@ -92,7 +92,15 @@ struct RunCommand: AsyncParsableCommand {
             store: store, deviceID: identity.deviceID, tenantID: identity.tenantID, bindings: config.channelBindings,
             defaultWorkspace: config.defaultWorkspace, logger: logger,
             dispatch: Self.agentDispatch(agents, wait: .milliseconds(config.agentWaitMS)))
-        let work = ExecutionService(transport: transport, messaging: messaging, inbound: inbound, logger: logger)
+        let reloader = CapabilityReloader(
+            action: config.reload.map { action in
+                switch action {
+                case .command(let path): .command(path)
+                case .http(let url): .http(url: url)
+                }
+            }, loop: httpLoop, logger: logger)
+        let work = ExecutionService(
+            transport: transport, messaging: messaging, reloader: reloader, inbound: inbound, logger: logger)
         logger.notice("local API listening", metadata: ["url": "http://\(api.host):\(api.port)"])
         // Shut down in reverse order: the local API and the work first (their last messages land in
         // the outbox), then the link.

@@ -10,15 +10,18 @@ public import ServiceLifecycle
 public struct ExecutionService: Service {
     let transport: TransportHandler
     let messaging: MessagingHandler?
+    let reloader: CapabilityReloader?
     let inbound: AsyncStream<InboundFrame>
     let logger: Logger
 
     /// `inbound` carries what `ConnectorService` delivers (`onInbound`), in order.
     public init(
-        transport: TransportHandler, messaging: MessagingHandler? = nil, inbound: AsyncStream<InboundFrame>, logger: Logger
+        transport: TransportHandler, messaging: MessagingHandler? = nil, reloader: CapabilityReloader? = nil,
+        inbound: AsyncStream<InboundFrame>, logger: Logger
     ) {
         self.transport = transport
         self.messaging = messaging
+        self.reloader = reloader
         self.inbound = inbound
         self.logger = logger
     }
@@ -38,9 +41,11 @@ public struct ExecutionService: Service {
                     logger.warning("messaging_event received but no MessagingHandler is configured", metadata: ["request.id": "\(event.requestID)"])
                 }
             case .capabilityReload(let reload):
-                logger.notice(
-                    "capability_reload received; no reload action is configured",
-                    metadata: ["pack": "\(reload.pack ?? "-")", "version": "\(reload.version ?? "-")"])
+                if let reloader {
+                    await reloader.reload(reload)
+                } else {
+                    logger.notice("capability_reload received; no reload action is configured", metadata: ["pack": "\(reload.pack ?? "-")"])
+                }
             default:
                 break
             }
