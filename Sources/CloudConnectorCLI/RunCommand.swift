@@ -99,8 +99,9 @@ struct RunCommand: AsyncParsableCommand {
                 case .http(let url): .http(url: url)
                 }
             }, loop: httpLoop, logger: logger)
-        let work = ExecutionService(
+        var work = ExecutionService(
             transport: transport, messaging: messaging, reloader: reloader, inbound: inbound, logger: logger)
+        work.inboxRetention = .milliseconds(config.inboxRetentionMS)
         logger.notice("local API listening", metadata: ["url": "http://\(api.host):\(api.port)"])
         // Shut down in reverse order: the local API and the work first (their last messages land in
         // the outbox), then the link.

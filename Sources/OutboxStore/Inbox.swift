@@ -92,3 +92,16 @@ extension OutboxReader {
             doneAtMS: statement.isNull(6) ? nil : statement.int64(6), outcome: statement.optionalString(7))
     }
 }
+
+extension OutboxStore {
+    /// Forgets answered requests answered before `beforeMS` (inbox retention): a redelivery after
+    /// that would run again, so the retention must outlast any cloud's redelivery window. Open rows
+    /// are never removed. Returns how many rows went.
+    @discardableResult
+    public func pruneInbox(answeredBeforeMS beforeMS: Int64) throws -> Int {
+        try perform { session in
+            try session.db.run("DELETE FROM inbox WHERE state = 'done' AND done_at_ms < ?", [.integer(beforeMS)])
+            return session.db.changes
+        }
+    }
+}

@@ -13,6 +13,8 @@ public struct ExecutionService: Service {
     let reloader: CapabilityReloader?
     let inbound: AsyncStream<InboundFrame>
     let logger: Logger
+    /// Answered request ids are remembered this long (R11); pruned at start and hourly.
+    public var inboxRetention: Duration = .seconds(30 * 86_400)
 
     /// `inbound` carries what `ConnectorService` delivers (`onInbound`), in order.
     public init(
@@ -28,6 +30,13 @@ public struct ExecutionService: Service {
 
     public func run() async throws {
         await transport.recoverInterrupted()
+        let pruning = Task { [transport, inboxRetention, logger] in
+            while !Task.isCancelled {
+                await transport.pruneInbox(retention: inboxRetention, logger: logger)
+                try? await Task.sleep(for: .seconds(3_600))
+            }
+        }
+        defer { pruning.cancel() }
         for await frame in inbound.cancelOnGracefulShutdown() {
             switch frame {
             case .executionRequest(let request):

@@ -147,6 +147,17 @@ public actor TransportHandler {
         if !executions.isEmpty { await withCheckedContinuation { idleWaiters.append($0) } }
     }
 
+    /// Inbox retention (R11): forgets requests answered longer ago than `retention`.
+    func pruneInbox(retention: Duration, logger: Logger) {
+        let before = nowMS - retention.components.seconds * 1_000
+        do {
+            let removed = try store.pruneInbox(answeredBeforeMS: before)
+            if removed > 0 { logger.info("pruned answered requests from the inbox", metadata: ["rows": "\(removed)"]) }
+        } catch {
+            logger.error("could not prune the inbox", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Executions not yet ended; for tests and status.
     public var activeCount: Int { executions.count }
 
