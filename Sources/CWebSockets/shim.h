@@ -9,14 +9,20 @@
 /* Headroom lws needs in front of every payload passed to lws_write(). */
 static inline size_t cws_lws_pre(void) { return LWS_PRE; }
 
-static inline uint64_t cws_context_options(void) {
-    return LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+/* global_tls_init: whether this context sets up OpenSSL's global state (see SSLLibraryInit.swift). */
+static inline uint64_t cws_context_options(int global_tls_init) {
+    uint64_t o = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    if (global_tls_init)
+        o |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    return o;
 }
 
-/* Options for a vhost that only makes outgoing connections. */
-static inline uint64_t cws_client_vhost_options(int trust_only_ca_file) {
-    uint64_t o = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    if (trust_only_ca_file)
+/* Options for a vhost that only makes outgoing connections, with or without TLS. */
+static inline uint64_t cws_client_vhost_options(int tls, int trust_only_ca_file) {
+    uint64_t o = 0;
+    if (tls)
+        o |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    if (tls && trust_only_ca_file)
         o |= LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
     return o;
 }

@@ -2,14 +2,17 @@ internal import CWebSockets
 import Foundation
 
 extension LoopCore {
-    /// Client vhosts are keyed by trust anchor: lws binds the CA file to the vhost, not to a socket.
-    func vhostKey(_ tls: TLSConfiguration?) -> String { tls?.caFile ?? "" }
+    /// Plain connections share one vhost without TLS; secure ones are keyed by trust anchor, as lws
+    /// binds the CA file to the vhost, not to a socket.
+    func vhostKey(_ tls: TLSConfiguration?, secure: Bool) -> String {
+        secure ? "tls:" + (tls?.caFile ?? "system") : "plain"
+    }
 
-    /// The vhost for outgoing connections with this trust configuration, created on first use.
-    func clientVhost(for tls: TLSConfiguration) throws(TransportError) -> OpaquePointer {
-        let key = vhostKey(tls)
+    /// The vhost for outgoing connections, plain or with this trust configuration, created on first use.
+    func clientVhost(for tls: TLSConfiguration, secure: Bool) throws(TransportError) -> OpaquePointer {
+        let key = vhostKey(tls, secure: secure)
         if let existing = clientVhosts[key] { return existing }
-        if let caFile = tls.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+        if secure, let caFile = tls.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw .tlsConfiguration("CA file \(caFile) is not readable")
         }
         var info = lws_context_creation_info()
@@ -17,8 +20,8 @@ extension LoopCore {
         info.protocols = UnsafePointer(protocols.client)
         info.vhost_name = vhostStrings.make("client-\(clientVhosts.count)")
         // With a CA file configured, only that CA is trusted.
-        info.options = cws_client_vhost_options(tls.caFile == nil ? 0 : 1)
-        info.client_ssl_ca_filepath = vhostStrings.make(tls.caFile)
+        info.options = cws_client_vhost_options(secure ? 1 : 0, tls.caFile == nil ? 0 : 1)
+        info.client_ssl_ca_filepath = secure ? vhostStrings.make(tls.caFile) : nil
         info.gid = -1
         info.uid = -1
         guard let vhost = lws_create_vhost(context, &info) else {

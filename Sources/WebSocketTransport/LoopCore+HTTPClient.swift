@@ -6,7 +6,7 @@ extension LoopCore {
         let endpoint = call.endpoint
         let vhost: OpaquePointer
         do {
-            vhost = try clientVhost(for: call.request.tls)
+            vhost = try clientVhost(for: call.request.tls, secure: endpoint.secure)
         } catch {
             return call.completion.resume(returning: .failure(error))
         }

@@ -7,7 +7,7 @@ extension LoopCore {
         guard let setup = connection.clientSetup, !connection.io.finished else { return }
         let vhost: OpaquePointer
         do {
-            vhost = try clientVhost(for: setup.tls)
+            vhost = try clientVhost(for: setup.tls, secure: setup.endpoint.secure)
         } catch {
             giveUpConnect(connection, error)
             return

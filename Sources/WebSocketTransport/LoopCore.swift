@@ -11,6 +11,7 @@ final class LoopCore: @unchecked Sendable {
 
     let logger: Logger
     let threadName: String
+    let faults: TransportFaults
 
     private let condition = NSCondition()
     private var commands: [LoopCommand] = []
@@ -44,9 +45,10 @@ final class LoopCore: @unchecked Sendable {
     /// Scratch space for `lws_http_client_read`.
     var readBuffer = [UInt8](repeating: 0, count: 16 * 1024)
 
-    init(threadName: String, logger: Logger) {
+    init(threadName: String, logger: Logger, faults: TransportFaults = []) {
         self.threadName = threadName
         self.logger = logger
+        self.faults = faults
         timer = .allocate(capacity: 1)
         timer.initialize(to: cws_timer_t())
     }
@@ -164,18 +166,17 @@ final class LoopCore: @unchecked Sendable {
 
     private func createContext() -> Result<Void, TransportError> {
         var info = lws_context_creation_info()
-        info.options = cws_context_options()
         info.user = Unmanaged.passUnretained(self).toOpaque()
         info.gid = -1
         info.uid = -1
-        guard let created = lws_create_context(&info) else {
+        guard let created = SSLLibraryInit.createContext(&info, faults: faults) else {
             return .failure(.loopStartFailed("lws_create_context failed"))
         }
         context = created
         do {
-            // The default client vhost (system trust store) also makes sure every wake-up has a
-            // protocol to be delivered to.
-            _ = try clientVhost(for: TLSConfiguration())
+            // A client vhost from the start makes sure every wake-up has a protocol to be
+            // delivered to; the plain one, so a loop that never uses TLS never loads a trust store.
+            _ = try clientVhost(for: TLSConfiguration(), secure: false)
         } catch {
             lws_context_destroy(created)
             context = nil
@@ -247,8 +248,10 @@ final class LoopCore: @unchecked Sendable {
     private func mustDefer(_ command: LoopCommand) -> Bool {
         if command.needsQuiescentLoop { return true }
         switch command {
-        case .connect(let connection): return clientVhosts[vhostKey(connection.clientSetup?.tls)] == nil
-        case .httpRequest(let call): return clientVhosts[vhostKey(call.request.tls)] == nil
+        case .connect(let connection):
+            guard let setup = connection.clientSetup else { return false }
+            return clientVhosts[vhostKey(setup.tls, secure: setup.endpoint.secure)] == nil
+        case .httpRequest(let call): return clientVhosts[vhostKey(call.request.tls, secure: call.endpoint.secure)] == nil
         default: return false
         }
     }

@@ -11,8 +11,9 @@ public final class WebSocketEventLoop: Sendable {
     let core: LoopCore
 
     /// Starts the service thread. `name` names the thread (the OS keeps 15 characters).
-    public init(name: String = "ws-event-loop", logger: Logger) throws(TransportError) {
-        core = LoopCore(threadName: name, logger: logger)
+    /// `faults` are for negative-control tests only.
+    public init(name: String = "ws-event-loop", logger: Logger, faults: TransportFaults = []) throws(TransportError) {
+        core = LoopCore(threadName: name, logger: logger, faults: faults)
         try core.start()
     }
 
@@ -59,7 +60,7 @@ public final class WebSocketEventLoop: Sendable {
     /// one and stopped with it: lws 4.1 only releases a listening port when its context is
     /// destroyed, and a stopped server must free its port for a restart.
     public func startServer(_ configuration: WebSocketServerConfiguration) async throws(TransportError) -> WebSocketServer {
-        let child = LoopCore(threadName: String(core.threadName.prefix(11)) + "-srv", logger: core.logger)
+        let child = LoopCore(threadName: String(core.threadName.prefix(11)) + "-srv", logger: core.logger, faults: core.faults)
         try child.start()
         guard core.adopt(child) else {
             await Self.stop(child, grace: .zero)

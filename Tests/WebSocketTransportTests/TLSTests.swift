@@ -83,3 +83,36 @@ extension TransportSocketTests {
         }
     }
 }
+
+extension TransportSocketTests.TLSTests {
+    /// A wss:// connect held right after its ClientHello while another loop is created, then let go.
+    static func handshakeAcrossALoopCreation(_ faults: TransportFaults) async throws -> Result<Void, TransportError> {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        return try await withLoop { loop in
+            let server = try await tlsServer(loop, certificates)
+            let relay = try GatedRelay(upstreamPort: server.port)
+            let configuration = WebSocketClientConfiguration(
+                url: "wss://127.0.0.1:\(relay.port)/ws", tls: TLSConfiguration(caFile: certificates.caFile))
+            async let connecting: Result<WebSocketConnection, TransportError> = {
+                do throws(TransportError) { return .success(try await loop.connect(configuration)) } catch { return .failure(error) }
+            }()
+            #expect(await relay.waitForFirstBytes(timeout: patience))
+            let other = try WebSocketEventLoop(name: "ws-other", logger: Logger(label: "test"), faults: faults)
+            await other.shutdown()
+            relay.open()
+            return await connecting.map { $0.close() }
+        }
+    }
+
+    @Test func aLoopCreatedDuringAHandshakeLeavesItAlone() async throws {
+        let outcome = try await Self.handshakeAcrossALoopCreation([])
+        #expect(throws: Never.self) { try outcome.get() }
+    }
+
+    @Test("negative control: with every context redoing lws' global TLS init, the held handshake fails")
+    func negativeControlGlobalInitPerContext() async throws {
+        let outcome = try await Self.handshakeAcrossALoopCreation(.initSSLForEveryContext)
+        #expect(throws: TransportError.self) { try outcome.get() }
+    }
+}
