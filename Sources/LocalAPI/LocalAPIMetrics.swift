@@ -17,7 +17,8 @@ struct LocalAPIMetrics: Sendable {
             .recordNanoseconds(duration.nanoseconds)
     }
 
-    /// `outcome` is `created`, `duplicate` or `refused`.
+    /// `outcome` is `created`, `duplicate` or `refused`. Appends through this API only, refusals
+    /// included; `cloud_connector_outbox_appends_total` (MetricsEndpoint) counts every writer's.
     func append(_ type: OutboxMessageType, outcome: String) {
         Counter(
             label: "cloud_connector_local_appends_total", dimensions: [("type", type.rawValue), ("outcome", outcome)],

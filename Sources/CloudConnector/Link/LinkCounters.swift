@@ -5,7 +5,6 @@ struct LinkCounters: Equatable {
     var messagesResent: Int64 = 0
     var acksReceived: Int64 = 0
     var reconnectsScheduled: Int64 = 0
-    var connectAttemptsCounted: Int64 = 0
     var invalidFrames: Int64 = 0
     var recorded: RecordedCounters = RecordedCounters()
 

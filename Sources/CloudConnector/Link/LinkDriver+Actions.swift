@@ -63,7 +63,6 @@ extension LinkDriver {
         case .success(let backlog):
             lastBacklog = backlog
             knownLastSeq = max(knownLastSeq, backlog.lastSeq)
-            metrics.pending.record(backlog.pending)
             sendControl(.heartbeat(lastSeq: backlog.lastSeq, pending: backlog.pending))
         case .failure(let error):
             // Still beat: the cloud learns the link is alive; the counts are the last ones known.
@@ -91,8 +90,6 @@ extension LinkDriver {
         } else {
             logger.info("link state changed", metadata: metadata)
         }
-        metrics.connectAttempts.increment(by: Int64(status.connectAttempts) - counters.connectAttemptsCounted)
-        counters.connectAttemptsCounted = Int64(status.connectAttempts)
         statusDirty = true
     }
 

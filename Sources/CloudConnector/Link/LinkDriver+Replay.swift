@@ -114,10 +114,8 @@ extension LinkDriver {
                 return
             }
             counters.messagesSent += 1
-            metrics.sent.increment()
             if message.seq <= highestSentSeq {
                 counters.messagesResent += 1
-                metrics.resent.increment()
             } else {
                 highestSentSeq = message.seq
             }
@@ -140,7 +138,6 @@ extension LinkDriver {
         ackInFlight = false
         switch result {
         case .success(let outcome):
-            metrics.ackedSeq.record(outcome.ackedSeq)
             if let jumpedFrom = outcome.jumpedFrom {
                 logger.critical(
                     "moved this store's next seq past the cloud's ack (R7)",

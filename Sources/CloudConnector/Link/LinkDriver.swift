@@ -18,7 +18,6 @@ final class LinkDriver {
     let store: OutboxStore
     let loop: WebSocketEventLoop
     let logger: Logger
-    let metrics: LinkMetrics
     let onInbound: @Sendable (InboundFrame) -> Void
 
     let mailbox: AsyncStream<LinkInput>
@@ -75,7 +74,6 @@ final class LinkDriver {
         self.loop = loop
         self.logger = logger
         self.onInbound = onInbound
-        metrics = LinkMetrics()
         (mailbox, inbox) = AsyncStream.makeStream(of: LinkInput.self)
         origin = clock.now
         startedAtMS = SystemWallClock().nowMilliseconds()
