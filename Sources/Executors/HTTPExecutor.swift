@@ -6,14 +6,16 @@ public import WebSocketTransport
 /// reads the answer as JSON lines with the command handlers' vocabulary (`progress`, `usage`,
 /// `result`, `error`; see `CommandExecutor`).
 ///
-/// The event loop's HTTP client returns a response only once it is complete (there is no streaming
-/// client), so the lines are processed after the whole body has arrived: progress and usage reach
-/// the `output` callback in order, but all at the end, not as the service writes them.
+/// The answer is streamed: each line is handled as soon as its newline arrives, so `progress` and
+/// `usage` reach the `output` callback while the service is still working (it should flush after
+/// each line, e.g. writing `Transfer-Encoding: chunked`). The output caps (`limits`) apply as for a
+/// command handler; a violation aborts the request at once.
 ///
 /// Status: 2xx → the lines decide (no `result` → `{}`); any other status → `handler_failed` naming it
 /// (retryable for 429, 502, 503, 504); connection refused or the loop stopped →
-/// `executor_unavailable`, retryable. The request itself cannot be cancelled: on task cancellation
-/// this returns at once (code `cancelled`) and the late answer is dropped.
+/// `executor_unavailable`, retryable; `timeout` passed → `handler_failed`. Task cancellation aborts
+/// the request, closing its connection so the service sees the client go away, and returns
+/// `cancelled` at once (usage lines read before that were already reported).
 public struct HTTPExecutor: Executor, CustomStringConvertible {
     public let url: String
     public let timeout: Duration
@@ -22,7 +24,8 @@ public struct HTTPExecutor: Executor, CustomStringConvertible {
     private let loop: WebSocketEventLoop
 
     /// `bearerToken` goes out as `Authorization: Bearer …` and is never printed; `timeout` bounds
-    /// the whole exchange (the caller's `timeout_ms` usually ends it sooner by cancelling).
+    /// the whole exchange, up to the last line (the caller's `timeout_ms` usually ends it sooner by
+    /// cancelling).
     public init(
         url: String, bearerToken: String? = nil, timeout: Duration = .seconds(600),
         limits: HandlerOutputLimits = HandlerOutputLimits(), loop: WebSocketEventLoop
@@ -42,38 +45,57 @@ public struct HTTPExecutor: Executor, CustomStringConvertible {
         let request = HTTPClientRequest(
             method: .post, url: url, headers: headers, body: JSON.encode(job.document), timeout: timeout,
             maxResponseBytes: limits.maxOutputBytes)
-        let loop = self.loop
-        let answer = await returningOnCancellation { () async -> Result<HTTPClientResponse, TransportError> in
-            do throws(TransportError) {
-                return .success(try await loop.send(request))
-            } catch {
-                return .failure(error)
-            }
+        let response: HTTPResponseStream
+        do throws(TransportError) {
+            response = try await loop.stream(request)
+        } catch {
+            return failure(for: error).outcome
         }
-        switch answer {
-        case nil: return ExecutorFailure.cancelled.outcome
-        case .failure(let error)?: return failure(for: error).outcome
-        case .success(let response)?: return outcome(of: response, output: output)
-        }
-    }
+        guard (200..<300).contains(response.status) else { return await statusFailure(response) }
 
-    private func outcome(of response: HTTPClientResponse, output: @escaping @Sendable (ExecutorOutput) -> Void) -> ExecutorOutcome {
-        guard (200..<300).contains(response.status) else {
-            let body = DisplayText.head(response.body, limit: 300)
-            return ExecutorFailure(
-                code: ExecutorErrorCode.handlerFailed,
-                message: "\(shownURL) answered HTTP \(response.status)" + (body.isEmpty ? "" : ": \(body)"),
-                retryable: [429, 502, 503, 504].contains(response.status)
-            ).outcome
-        }
-        // Checked again here: a cancel that lands while the body is processed still mutes progress.
         var collector = HandlerOutputCollector(limits: limits, source: "the HTTP response", output: output)
-        collector.isMuted = Task.isCancelled
-        collector.consume(response.body)
+        do throws(TransportError) {
+            for try await chunk in response {
+                // A chunk taken just as the task is cancelled is still checked, but reports no progress.
+                collector.isMuted = Task.isCancelled
+                collector.consume(chunk)
+                if collector.violation != nil {
+                    // Nothing the service says now can count: stop it, as a handler would be killed.
+                    response.cancel()
+                    break
+                }
+            }
+        } catch {
+            return failure(for: error).outcome
+        }
+        if Task.isCancelled { return ExecutorFailure.cancelled.outcome }
         collector.finish()
         if let violation = collector.violation { return violation.outcome }
         if let reported = collector.reportedError { return reported.outcome }
         return .completed(result: collector.result ?? .object(JSONObject()))
+    }
+
+    /// `handler_failed` naming a non-2xx status and the start of the body.
+    private func statusFailure(_ response: HTTPResponseStream) async -> ExecutorOutcome {
+        // Enough bytes for the 300 characters shown; the rest is not read.
+        let wanted = 1_204
+        var body: [UInt8] = []
+        do throws(TransportError) {
+            for try await chunk in response {
+                body.append(contentsOf: chunk.prefix(wanted - body.count))
+                if body.count >= wanted { break }
+            }
+        } catch {
+            if error == .cancelled { return ExecutorFailure.cancelled.outcome }
+            // Otherwise the status is the news; show what arrived of the body.
+        }
+        response.cancel()
+        let shown = DisplayText.head(body, limit: 300)
+        return ExecutorFailure(
+            code: ExecutorErrorCode.handlerFailed,
+            message: "\(shownURL) answered HTTP \(response.status)" + (shown.isEmpty ? "" : ": \(shown)"),
+            retryable: [429, 502, 503, 504].contains(response.status)
+        ).outcome
     }
 
     private func failure(for error: TransportError) -> ExecutorFailure {

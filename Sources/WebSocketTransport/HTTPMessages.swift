@@ -67,8 +67,9 @@ public struct HTTPClientRequest: Sendable {
     public var headers: HTTPHeaders
     public var body: [UInt8]
     public var tls: TLSConfiguration
-    /// For the whole exchange, from connecting to the last body byte.
+    /// For the whole exchange, from connecting to the last body byte (also when streamed).
     public var timeout: Duration
+    /// The whole body, also when streamed; more fails with `.responseTooLarge`.
     public var maxResponseBytes: Int
     /// Non-standard response headers to capture (standard ones such as `Content-Type` always are).
     public var extraResponseHeaderNames: [String]

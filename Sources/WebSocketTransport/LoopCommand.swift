@@ -6,6 +6,10 @@ enum LoopCommand: Sendable {
     case abort(WebSocketConnection)
     case cancelConnect(WebSocketConnection)
     case httpRequest(HTTPClientCall)
+    /// A streamed response's reader went away: kill its connection.
+    case cancelHTTPStream(HTTPStreamChannel)
+    /// A streamed response's reader caught up: read its socket again.
+    case resumeHTTPStream(HTTPStreamChannel)
     case httpResponse(exchangeID: Int, HTTPServerResponse)
     case startServer(ServerStart)
     case shutdown(grace: Duration)
@@ -24,7 +28,7 @@ enum LoopCommand: Sendable {
 struct HTTPClientCall: Sendable {
     var endpoint: Endpoint
     var request: HTTPClientRequest
-    var completion: CheckedContinuation<Result<HTTPClientResponse, TransportError>, Never>
+    var delivery: HTTPResponseDelivery
 }
 
 /// A server to start, and who waits for its bound port.

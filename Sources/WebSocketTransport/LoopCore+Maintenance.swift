@@ -21,7 +21,11 @@ extension LoopCore {
                 connection,
                 .timedOut(operation: "WebSocket connect to \(setup.endpoint.display)", after: setup.connectTimeout))
         }
-        for exchange in Array(httpExchanges.values) where now >= exchange.deadline {
+        for exchange in Array(httpExchanges.values) {
+            guard now >= exchange.deadline else {
+                holdOffLibraryTimeout(exchange, now: now)
+                continue
+            }
             let request = exchange.call.request
             let operation = "HTTP \(request.method) \(exchange.call.endpoint.display)"
             fail(exchange, .timedOut(operation: operation, after: request.timeout), killSocket: true)

@@ -268,6 +268,8 @@ final class LoopCore: @unchecked Sendable {
                 giveUpConnect(connection, .cancelled)
             }
         case .httpRequest(let call): startRequest(call)
+        case .cancelHTTPStream(let channel): cancelStream(channel)
+        case .resumeHTTPStream(let channel): resumeStream(channel)
         case .httpResponse(let id, let response): respond(exchangeID: id, response)
         case .startServer(let start): startServer(start)
         case .shutdown(let grace): beginShutdown(grace: grace)
@@ -279,11 +281,11 @@ final class LoopCore: @unchecked Sendable {
         switch command {
         case .connect(let connection):
             connection.finish(.failed(reason: "event loop shut down"), connectError: .loopStopped)
-        case .httpRequest(let call): call.completion.resume(returning: .failure(.loopStopped))
+        case .httpRequest(let call): call.delivery.fail(.loopStopped)
         case .startServer(let start):
             start.connections.finish()
             start.completion.resume(returning: .failure(.loopStopped))
-        case .flush, .abort, .cancelConnect, .httpResponse, .shutdown: break
+        case .flush, .abort, .cancelConnect, .cancelHTTPStream, .resumeHTTPStream, .httpResponse, .shutdown: break
         }
     }
 }

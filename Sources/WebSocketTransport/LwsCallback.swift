@@ -103,17 +103,14 @@ extension LoopCore {
             responseStarted(exchange, wsi)
             return 0
         case LWS_CALLBACK_RECEIVE_CLIENT_HTTP:
-            guard object is HTTPClientExchange else { return nil }
-            return readResponse(wsi)
+            guard let exchange = object as? HTTPClientExchange else { return nil }
+            return readResponse(exchange, wsi)
         case LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ:
             guard let exchange = object as? HTTPClientExchange else { return nil }
-            return responseBody(exchange, input, length)
+            return responseBody(exchange, wsi, input, length)
         case LWS_CALLBACK_COMPLETED_CLIENT_HTTP:
             guard let exchange = object as? HTTPClientExchange else { return nil }
-            complete(exchange)
-            unbind(wsi)
-            // One request per connection: close instead of idling in keep-alive.
-            return -1
+            return responseCompleted(exchange, wsi)
         case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
             if let exchange = object as? HTTPClientExchange { responseEndedByClose(exchange) }
             unbind(wsi)

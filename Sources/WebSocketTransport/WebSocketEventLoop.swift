@@ -94,12 +94,40 @@ public final class WebSocketEventLoop: Sendable {
         let endpoint = try Endpoint.parse(request.url, schemes: Endpoint.httpSchemes)
         try Self.validate(request.headers)
         let result = await withCheckedContinuation { continuation in
-            let call = HTTPClientCall(endpoint: endpoint, request: request, completion: continuation)
+            let call = HTTPClientCall(endpoint: endpoint, request: request, delivery: .whole(continuation))
             if !core.submit(.httpRequest(call), onlyWhileAccepting: true) {
                 continuation.resume(returning: .failure(.loopStopped))
             }
         }
         return try result.get()
+    }
+
+    /// Performs one HTTP request (no redirects are followed) and returns as soon as the status and
+    /// headers arrived; the body is then read from the returned stream as it arrives (see
+    /// `HTTPResponseStream`). `request.timeout` still bounds the whole exchange, up to the last body
+    /// byte, and `request.maxResponseBytes` the whole body.
+    ///
+    /// At most `maxBufferedBytes` of body (plus one 16 KiB socket read) wait unread: beyond that the
+    /// socket is not read until the reader catches up. Cancelling the calling task, here or while
+    /// reading the stream, aborts the request and closes its connection (`.cancelled`).
+    public func stream(
+        _ request: HTTPClientRequest, maxBufferedBytes: Int = HTTPResponseStream.defaultMaxBufferedBytes
+    ) async throws(TransportError) -> HTTPResponseStream {
+        let endpoint = try Endpoint.parse(request.url, schemes: Endpoint.httpSchemes)
+        try Self.validate(request.headers)
+        let channel = HTTPStreamChannel(core: core, endpoint: endpoint.display, maxBufferedBytes: maxBufferedBytes)
+        let head = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                guard channel.installHeadWaiter(continuation) else { return }
+                let call = HTTPClientCall(endpoint: endpoint, request: request, delivery: .stream(channel))
+                if !core.submit(.httpRequest(call), onlyWhileAccepting: true) {
+                    channel.finish(.failure(.loopStopped))
+                }
+            }
+        } onCancel: {
+            channel.cancel()
+        }
+        return HTTPResponseStream(head: try head.get(), channel: channel)
     }
 
     /// Closes every connection with 1001, waits up to `gracePeriod` for the close handshakes,
