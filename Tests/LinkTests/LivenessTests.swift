@@ -1,4 +1,4 @@
-import CloudConnector
+@_spi(Faults) import CloudConnector
 import ConnectorCore
 import FaultProxy
 import Foundation
@@ -88,6 +88,47 @@ extension LinkSuites {
             }
             try await connector.stop()
             await harness.finish()
+        }
+
+        /// Appends `rounds` messages one at a time with `cloud-connector outbox append` (another
+        /// process) while the link runs here with its safety poll off; whether each was acked in time.
+        static func appendFromAnotherProcess(rounds: Int, faults: LinkFaults, wait: Duration) async throws -> [Bool] {
+            let harness = try await LinkHarness()
+            var settings = await harness.settings(faults: faults)
+            settings.storeSafetyPoll = .seconds(3_600)
+            let connector = RunningConnector.start(settings, store: harness.store)
+            try await eventually("the session") { (try harness.linkStatus()?.sessions ?? 0) == 1 }
+            let environment = ["DEVICE_ID": testDevice, "TENANT_ID": testTenant, "CLOUD_CONNECTOR_DATA_DIR": harness.directory + "/device"]
+            var acked: [Bool] = []
+            for round in 1...rounds {
+                let payload = #"{"event_id":"ev-cli-\#(round)","request_id":"req-cli","event_type":"progress","data":{"progress":0.5},"timestamp":"2026-11-24T10:00:00Z"}"#
+                let append = try ConnectorProcess(
+                    ["outbox", "append", "--type", "execution_event", "--payload", payload],
+                    environment: environment, logPath: harness.directory + "/append-\(round).log")
+                #expect(try await append.waitForExit() == 0, "\(append.log)")
+                let deadline = ContinuousClock.now + wait
+                while try harness.backlog().ackedSeq < Int64(round), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                acked.append(try harness.backlog().ackedSeq == Int64(round))
+                if acked.last == false { break }
+            }
+            try await connector.stop()
+            await harness.finish()
+            return acked
+        }
+
+        @Test("appends by another process (`outbox append`) are sent and acked promptly, with the safety poll off")
+        func appendsFromAnotherProcessFlow() async throws {
+            // Only the data-directory watch can tell this process about another process's commit.
+            let acked = try await Self.appendFromAnotherProcess(rounds: 4, faults: [], wait: .seconds(15))
+            #expect(acked == [true, true, true, true])
+        }
+
+        @Test("negative control: without the file watch, another process's append waits for the poll")
+        func withoutTheWatchAnotherProcessWaits() async throws {
+            let acked = try await Self.appendFromAnotherProcess(rounds: 1, faults: .ignoreFileWatch, wait: .seconds(3))
+            #expect(acked == [false])
         }
     }
 }
