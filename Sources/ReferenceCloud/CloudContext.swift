@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import WebSocketTransport
 
 /// Everything a running cloud shares between its HTTP handler, upgrade filter and sessions.
 /// The filter runs synchronously on the event-loop thread, so shared state is Mutex-guarded.
@@ -12,6 +13,8 @@ final class CloudContext: Sendable {
     private let sessions = Mutex<[String: DeviceSession]>([:])
     /// Per device, when each heartbeat arrived (cloud clock, ms): tests check a replay never starves them (R8).
     private let heartbeatTimes = Mutex<[String: [Int64]]>([:])
+    /// Per device, how each of its connections ended, oldest first: tests check close codes (§6).
+    private let closureLog = Mutex<[String: [WebSocketClosure]]>([:])
 
     init(configuration: ReferenceCloudConfiguration, logger: Logger, store: CloudStore) {
         self.configuration = configuration
@@ -46,6 +49,14 @@ final class CloudContext: Sendable {
 
     func heartbeats(deviceID: String) -> [Int64] {
         heartbeatTimes.withLock { $0[deviceID] ?? [] }
+    }
+
+    func recordClosure(_ closure: WebSocketClosure, deviceID: String) {
+        closureLog.withLock { $0[deviceID, default: []].append(closure) }
+    }
+
+    func closures(deviceID: String) -> [WebSocketClosure] {
+        closureLog.withLock { $0[deviceID] ?? [] }
     }
 
     func session(for deviceID: String) -> DeviceSession? {

@@ -48,6 +48,7 @@ actor DeviceSession {
             case .closed(let closure):
                 ended = true
                 logger.info("device connection ended", metadata: ["closure": .string(closure.description)])
+                if let deviceID { context.recordClosure(closure, deviceID: deviceID) }
             }
         }
         if let deviceID { context.unregister(self, deviceID: deviceID) }

@@ -1,7 +1,7 @@
 import Foundation
 public import ConnectorCore
 public import Logging
-import WebSocketTransport
+public import WebSocketTransport
 
 /// The cloud side of PROTOCOL.md on one port: `GET /device-token`, the WebSocket endpoint
 /// (default `/ws`), the admin HTTP API, durable storage with acks after commit, dedupe (R6),
@@ -135,6 +135,12 @@ public actor ReferenceCloud {
     /// When each heartbeat from the device arrived (Unix ms), since this cloud started; not stored.
     public func heartbeatTimes(deviceID: String) throws(ReferenceCloudError) -> [Int64] {
         try context().heartbeats(deviceID: deviceID)
+    }
+
+    /// How each of the device's connections ended (close code and reason as the cloud saw them),
+    /// oldest first, since this cloud started; not stored.
+    public func closures(deviceID: String) throws(ReferenceCloudError) -> [WebSocketClosure] {
+        try context().closures(deviceID: deviceID)
     }
 
     public func usage(deviceID: String) async throws(ReferenceCloudError) -> UsageTotals {
