@@ -125,8 +125,8 @@ struct RunningConnector {
     let group: ServiceGroup
     let task: Task<Void, any Error>
 
-    static func start(_ settings: LinkSettings?, store: OutboxStore) -> RunningConnector {
-        let service = ConnectorService(settings: settings, store: store, logger: testLogger("connector"))
+    static func start(_ settings: LinkSettings?, store: OutboxStore, logger: Logger = testLogger("connector")) -> RunningConnector {
+        let service = ConnectorService(settings: settings, store: store, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: [.init(service: service)], logger: testLogger("group")))
         return RunningConnector(group: group, task: Task { try await group.run() })

@@ -30,7 +30,8 @@ extension LinkSuites {
         @Test("malformed and unknown frames are logged and dropped; the link stays up (R15)")
         func badFramesKeepTheLink() async throws {
             let harness = try await LinkHarness()
-            let connector = RunningConnector.start(await harness.settings(), store: harness.store)
+            let log = CapturedLog()
+            let connector = RunningConnector.start(await harness.settings(), store: harness.store, logger: log.logger("connector"))
             try await harness.append(count: 5)
             try await eventually("first messages acked") { try harness.backlog().ackedSeq == 5 }
             try await harness.cloud.sendMalformed(to: testDevice)
@@ -41,6 +42,15 @@ extension LinkSuites {
             #expect(status.connectAttempts == 1, "the link must not have been dropped")
             #expect(status.sessions == 1)
             #expect(try await harness.cloud.counts(deviceID: testDevice).messages == 10)
+            // Each bad frame was logged with its reason: invalid JSON, no type, binary, over 1 MiB.
+            let dropped = log.all.filter { $0.level == .warning && $0.message == "dropped a malformed frame from the cloud" }
+            #expect(dropped.count == 4, "\(dropped.map(\.metadata))")
+            let reasons = dropped.compactMap { $0.metadata["reason"]?.description }
+            #expect(reasons.contains { $0.contains("binary") } && reasons.contains { $0.contains("1048576") || $0.contains("MiB") })
+            // Unknown types are logged and ignored, not counted as malformed.
+            let ignored = log.all.filter { $0.message == "ignored a frame from the cloud" }.compactMap { $0.metadata["frame.type"]?.description }
+            #expect(ignored.contains("firmware_offer"), "\(ignored)")
+            #expect(ignored.count == 2, "\(ignored)")
             try await connector.stop()
             await harness.finish()
         }
