@@ -31,10 +31,12 @@ public actor ReferenceCloud {
 
     /// The bound port, 0 before `start()`.
     public var port: Int { running?.server.port ?? 0 }
-    /// `ws://host:port/ws`, the device's CLOUD_WS_URL.
-    public var webSocketURL: String { "ws://\(configuration.host):\(port)\(configuration.webSocketPath)" }
-    /// `http://host:port`, the device's CLOUD_API_URL (also where the admin API lives).
-    public var apiURL: String { "http://\(configuration.host):\(port)" }
+    /// `ws://host:port/ws` (`wss://` with TLS), the device's CLOUD_WS_URL.
+    public var webSocketURL: String {
+        "\(configuration.tls == nil ? "ws" : "wss")://\(configuration.host):\(port)\(configuration.webSocketPath)"
+    }
+    /// `http://host:port` (`https://` with TLS), the device's CLOUD_API_URL (also where the admin API lives).
+    public var apiURL: String { "\(configuration.tls == nil ? "http" : "https")://\(configuration.host):\(port)" }
 
     public func start() async throws(ReferenceCloudError) {
         guard running == nil else { throw .alreadyStarted }
@@ -58,7 +60,7 @@ public actor ReferenceCloud {
             loop = try WebSocketEventLoop(name: "ref-cloud", logger: logger)
             server = try await loop.startServer(WebSocketServerConfiguration(
                 host: configuration.host, port: configuration.port, webSocketPath: configuration.webSocketPath,
-                extraHeaderNames: ["X-Device-Id", "X-Tenant-Id"],
+                tls: configuration.tls, extraHeaderNames: ["X-Device-Id", "X-Tenant-Id"],
                 upgradeFilter: { context.upgradeDecision($0) },
                 httpHandler: { await context.handle($0) }))
         } catch {
