@@ -139,6 +139,11 @@ public actor ReferenceCloud {
         try context().heartbeats(deviceID: deviceID)
     }
 
+    /// What the device's `connect` and `heartbeat` frames said, since this cloud started; not stored.
+    public func reports(deviceID: String) throws(ReferenceCloudError) -> DeviceReports {
+        try context().reports(deviceID: deviceID)
+    }
+
     /// How each of the device's connections ended (close code and reason as the cloud saw them),
     /// oldest first, since this cloud started; not stored.
     public func closures(deviceID: String) throws(ReferenceCloudError) -> [WebSocketClosure] {

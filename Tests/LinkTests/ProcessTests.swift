@@ -111,7 +111,7 @@ extension LinkSuites {
             await harness.finish()
         }
 
-        @Test("standalone without CLOUD_WS_URL: says so, keeps local appends, SIGINT exits 0; a second run is refused")
+        @Test("standalone without CLOUD_WS_URL: says so, keeps local appends, SIGINT exits 0; a second run is refused; a later run with a cloud replays them (R14)")
         func standalone() async throws {
             let harness = try await LinkHarness()
             let env = await Self.environment(harness, cloud: false)
@@ -127,6 +127,14 @@ extension LinkSuites {
             #expect(try await process.waitForExit() == 0, "\(process.log)")
             #expect(try reader.linkStatus()?.state == "stopped")
             #expect(try reader.backlog().pending == 3)
+
+            // R14: once a cloud is configured, everything kept while standalone is replayed.
+            let linked = try ConnectorProcess(
+                ["run"], environment: await Self.environment(harness), logPath: harness.directory + "/linked.log")
+            try await eventually("the standalone backlog acked") { try reader.backlog().pending == 0 }
+            #expect(try await harness.cloud.messages(deviceID: testDevice).map(\.seq) == [1, 2, 3])
+            linked.signal(SIGTERM)
+            #expect(try await linked.waitForExit() == 0, "\(linked.log)")
             await harness.finish()
         }
     }
