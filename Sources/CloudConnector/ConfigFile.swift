@@ -1,4 +1,5 @@
 import ConnectorCore
+import Executors
 import Foundation
 
 /// `<data>/config.json`: what the work needs beyond the environment (issue 4 item 0). Every key is
@@ -14,7 +15,8 @@ import Foundation
 ///   "max_concurrent_executions": 4,
 ///   "default_timeout_ms": 600000,
 ///   "inbox_retention": "30d",
-///   "messaging": {"bindings": {"cfg-line-1": "ws-sales"}, "default_workspace": null, "agent_wait_ms": 30000},
+///   "messaging": {"bindings": {"cfg-line-1": "ws-sales"}, "default_workspace": null, "agent_wait_ms": 30000,
+///                 "handler": "reply-bot"},                // <handlers_dir>/tools/reply-bot answers when no agent does
 ///   "reload": {"command": "/usr/local/bin/reload-packs"},  // or {"url": "http://127.0.0.1:8000/reload"}
 ///   "local_api": {"host": "127.0.0.1", "port": 7410}
 /// }
@@ -42,6 +44,9 @@ public struct ConfigFile: Sendable, Equatable {
     public var channelBindings: [String: String] = [:]
     public var defaultWorkspace: String?
     public var agentWaitMS: Int64 = 30_000
+    /// The command handler `<handlers_dir>/tools/NAME` that answers a message when no agent of its
+    /// workspace registered within `agentWaitMS`; nil = an `error` reply instead.
+    public var messagingHandler: String?
     public var reload: ReloadAction?
     public var localAPIHost = "127.0.0.1"
     public var localAPIPort = 7410
@@ -109,7 +114,7 @@ struct ConfigReader {
         }
         if let value = root["messaging"] {
             let object = try self.object(value, at: "messaging")
-            try checkKeys(object, ["bindings", "default_workspace", "agent_wait_ms"], at: "messaging.")
+            try checkKeys(object, ["bindings", "default_workspace", "agent_wait_ms", "handler"], at: "messaging.")
             if let bindings = object["bindings"] {
                 for (key, value) in try self.object(bindings, at: "messaging.bindings") {
                     config.channelBindings[key] = try string(value, at: "messaging.bindings.\(key)")
@@ -120,6 +125,15 @@ struct ConfigReader {
             }
             if let value = object["agent_wait_ms"] {
                 config.agentWaitMS = try whole(value, at: "messaging.agent_wait_ms", in: 0...3_600_000)
+            }
+            if let value = object["handler"], !value.isNull {
+                let name = try string(value, at: "messaging.handler")
+                if let problem = HandlerNameRules.problem(with: name) {
+                    throw fail(
+                        "messaging.handler",
+                        "must be a handler file name in handlers_dir/tools (A-Z a-z 0-9 . _ -, not starting with a dot): \"\(name)\" \(problem).")
+                }
+                config.messagingHandler = name
             }
         }
         if let value = root["reload"], !value.isNull {

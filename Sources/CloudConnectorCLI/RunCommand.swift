@@ -91,7 +91,10 @@ struct RunCommand: AsyncParsableCommand {
         let messaging = MessagingHandler(
             store: store, deviceID: identity.deviceID, tenantID: identity.tenantID, bindings: config.channelBindings,
             defaultWorkspace: config.defaultWorkspace, logger: logger,
-            dispatch: Self.agentDispatch(agents, wait: .milliseconds(config.agentWaitMS)))
+            dispatch: MessagingDispatch(
+                agents: agents, wait: .milliseconds(config.agentWaitMS),
+                fallback: MessagingFallback(config, directory: directory), logger: logger
+            ).closure)
         let reloader = CapabilityReloader(
             action: config.reload.map { action in
                 switch action {
@@ -111,25 +114,6 @@ struct RunCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         try await group.run()
         await httpLoop.shutdown(gracePeriod: .seconds(1))
-    }
-
-    /// Messages go to the workspace's agent on the local API's `/ws/agent`, waiting up to `wait` for
-    /// one to connect, and as long again for its reply.
-    static func agentDispatch(_ agents: AgentHub, wait: Duration) -> @Sendable (AgentRequest) async -> AgentAnswer {
-        { request in
-            let task = AgentTask(
-                requestID: request.requestID, workspaceID: request.workspaceID, channel: request.channel,
-                userID: request.userID, text: request.text, event: request.event)
-            switch await agents.dispatch(
-                workspaceID: request.workspaceID, task: task, wait: wait, replyTimeout: max(wait, .seconds(30)))
-            {
-            case .replied(let text): return .reply(text: text)
-            case .agentError(let message): return .failed(reason: "the agent failed: \(message)")
-            case .noAgent(let waited):
-                return .failed(reason: "no agent for workspace \(request.workspaceID) connected within \(waited)")
-            case .timedOut(let after): return .failed(reason: "the agent did not reply within \(after)")
-            }
-        }
     }
 
     /// config.json's executor choices: command handlers in `<data>/handlers` (or `handlers_dir`),
