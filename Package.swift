@@ -197,7 +197,7 @@ let package = Package(
         .testTarget(
             name: "CloudConnectorTests",
             dependencies: [
-                "CloudConnector", "OutboxStore", "ConnectorCore", "CloudConnectorCLI", "SQLiteDB",
+                "CloudConnector", "OutboxStore", "ConnectorCore", "CloudConnectorCLI", "Executors", "SQLiteDB",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
