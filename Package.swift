@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "ReferenceCloudCLI",
             dependencies: [
-                "ReferenceCloud", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ReferenceCloud", "WebSocketTransport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -164,7 +164,9 @@ let package = Package(
         .testTarget(name: "ConnectorCoreTests", dependencies: ["ConnectorCore"]),
         .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "CSQLite"]),
         .testTarget(name: "LZ4CodecTests", dependencies: ["LZ4Codec"]),
-        .testTarget(name: "WebSocketTransportTests", dependencies: ["WebSocketTransport"]),
+        // Throwaway certificates for the TLS tests (transport and link).
+        .target(name: "TLSTestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "WebSocketTransportTests", dependencies: ["WebSocketTransport", "TLSTestSupport"]),
         .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy"]),
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors", "ConnectorCore", "WebSocketTransport"]),
         .testTarget(
@@ -187,7 +189,7 @@ let package = Package(
             name: "LinkTests",
             dependencies: [
                 "CloudConnector", "CloudConnectorCLI", "ConnectorCore", "Executors", "FaultProxy", "LocalAPI", "OutboxStore",
-                "ReferenceCloud", "SQLiteDB", "TrafficGenerator", "WebSocketTransport",
+                "ReferenceCloud", "SQLiteDB", "TLSTestSupport", "TrafficGenerator", "WebSocketTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -195,7 +197,7 @@ let package = Package(
         .testTarget(
             name: "CloudConnectorTests",
             dependencies: [
-                "CloudConnector", "OutboxStore", "ConnectorCore", "CloudConnectorCLI", "SQLiteDB",
+                "CloudConnector", "OutboxStore", "ConnectorCore", "CloudConnectorCLI", "Executors", "SQLiteDB",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -23,7 +23,8 @@ public struct CloudEndpoint: Sendable, Equatable {
             return CloudEndpoint(webSocketURL: ws, apiURL: api, apiURLIsDerived: false)
         }
         var derived = URLComponents()
-        derived.scheme = wsParts.scheme == "wss" ? "https" : "http"
+        // Schemes are case-insensitive (RFC 3986): WSS:// must still fetch its token over https.
+        derived.scheme = wsParts.scheme?.lowercased() == "wss" ? "https" : "http"
         derived.host = wsParts.host
         derived.port = wsParts.port
         let api = derived.string ?? "\(derived.scheme ?? "http")://\(wsParts.host ?? "")"

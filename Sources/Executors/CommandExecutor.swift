@@ -49,13 +49,15 @@ public struct CommandExecutor: Executor {
         self.home = home ?? HandlerEnvironment.defaultHome()
     }
 
-    /// Removes the working directories that executions interrupted by a crash left in `workRoot`;
-    /// returns how many. Call it at start-up, and only when `workRoot` belongs to this connector
-    /// alone (say `<data>/work`, under the data directory's lock): in a shared temporary directory
-    /// it would also remove the live directories of another connector's executions.
+    /// Kills the handlers that executions interrupted by a crash left running in `workRoot` (their
+    /// whole process groups), then removes their working directories; returns how many directories.
+    /// Call it at start-up, and only when `workRoot` belongs to this connector alone (say
+    /// `<data>/work`, under the data directory's lock): in a shared temporary directory it would
+    /// also stop the live executions of another connector.
     @discardableResult
     public func removeLeftoverWorkDirectories() -> Int {
         let leftovers = WorkDirectory.all(under: workRoot)
+        _ = LeftoverProcesses.kill(workingIn: leftovers.map(\.path))
         leftovers.forEach { $0.remove() }
         return leftovers.count
     }

@@ -37,3 +37,25 @@ public struct UsageTotals: Sendable, Equatable {
     /// `cost_estimate.amount` summed exactly, in millionths.
     public var costMicros: Int64
 }
+
+/// What a device said about itself, as the cloud received it (not stored): tests compare it with
+/// the device's store.
+public struct DeviceReports: Sendable, Equatable {
+    /// `resume.last_seq` of each `connect`, oldest first (nil when absent or not a whole number).
+    public var resumeLastSeqs: [Int64?] = []
+    /// Each `heartbeat`'s payload, oldest first.
+    public var heartbeats: [HeartbeatReport] = []
+
+    public init() {}
+}
+
+/// A `heartbeat` payload: the highest seq assigned and how many messages are not yet acked.
+public struct HeartbeatReport: Sendable, Equatable {
+    public var lastSeq: Int64?
+    public var pending: Int64?
+
+    public init(lastSeq: Int64?, pending: Int64?) {
+        self.lastSeq = lastSeq
+        self.pending = pending
+    }
+}

@@ -48,6 +48,7 @@ actor DeviceSession {
             case .closed(let closure):
                 ended = true
                 logger.info("device connection ended", metadata: ["closure": .string(closure.description)])
+                if let deviceID { context.recordClosure(closure, deviceID: deviceID) }
             }
         }
         if let deviceID { context.unregister(self, deviceID: deviceID) }
@@ -73,7 +74,12 @@ actor DeviceSession {
         }
         switch type {
         case "heartbeat":
-            if let deviceID { context.recordHeartbeat(deviceID: deviceID, atMS: nowMilliseconds()) }
+            if let deviceID {
+                let payload = frame["payload"]
+                context.recordHeartbeat(
+                    deviceID: deviceID, atMS: nowMilliseconds(), lastSeq: payload?["last_seq"]?.numberValue?.int64,
+                    pending: payload?["pending"]?.numberValue?.int64)
+            }
             send(CloudFrames.envelope(type: "heartbeat_ack", payload: ["ts": .string(RFC3339.format(milliseconds: nowMilliseconds()))]), priority: .high)
         case "pong": break
         case "connect": await refuse(code: "protocol_error", message: "connect sent twice", close: 4400)
@@ -134,6 +140,7 @@ actor DeviceSession {
         }
         lastAck = acked
         let lastSeq = payload["resume"]?["last_seq"]?.numberValue?.int64 ?? 0
+        context.recordResume(deviceID: device, lastSeq: payload["resume"]?["last_seq"]?.numberValue?.int64)
         logger.info("device connected", metadata: ["acked_seq": .stringConvertible(acked), "device_last_seq": .stringConvertible(lastSeq)])
         let announced = context.faults.announcedTenant ?? tenant
         send(CloudFrames.envelope(type: "connect_ack", payload: [

@@ -1,7 +1,7 @@
 import Foundation
 public import ConnectorCore
 public import Logging
-import WebSocketTransport
+public import WebSocketTransport
 
 /// The cloud side of PROTOCOL.md on one port: `GET /device-token`, the WebSocket endpoint
 /// (default `/ws`), the admin HTTP API, durable storage with acks after commit, dedupe (R6),
@@ -31,10 +31,12 @@ public actor ReferenceCloud {
 
     /// The bound port, 0 before `start()`.
     public var port: Int { running?.server.port ?? 0 }
-    /// `ws://host:port/ws`, the device's CLOUD_WS_URL.
-    public var webSocketURL: String { "ws://\(configuration.host):\(port)\(configuration.webSocketPath)" }
-    /// `http://host:port`, the device's CLOUD_API_URL (also where the admin API lives).
-    public var apiURL: String { "http://\(configuration.host):\(port)" }
+    /// `ws://host:port/ws` (`wss://` with TLS), the device's CLOUD_WS_URL.
+    public var webSocketURL: String {
+        "\(configuration.tls == nil ? "ws" : "wss")://\(configuration.host):\(port)\(configuration.webSocketPath)"
+    }
+    /// `http://host:port` (`https://` with TLS), the device's CLOUD_API_URL (also where the admin API lives).
+    public var apiURL: String { "\(configuration.tls == nil ? "http" : "https")://\(configuration.host):\(port)" }
 
     public func start() async throws(ReferenceCloudError) {
         guard running == nil else { throw .alreadyStarted }
@@ -58,7 +60,7 @@ public actor ReferenceCloud {
             loop = try WebSocketEventLoop(name: "ref-cloud", logger: logger)
             server = try await loop.startServer(WebSocketServerConfiguration(
                 host: configuration.host, port: configuration.port, webSocketPath: configuration.webSocketPath,
-                extraHeaderNames: ["X-Device-Id", "X-Tenant-Id"],
+                tls: configuration.tls, extraHeaderNames: ["X-Device-Id", "X-Tenant-Id"],
                 upgradeFilter: { context.upgradeDecision($0) },
                 httpHandler: { await context.handle($0) }))
         } catch {
@@ -135,6 +137,17 @@ public actor ReferenceCloud {
     /// When each heartbeat from the device arrived (Unix ms), since this cloud started; not stored.
     public func heartbeatTimes(deviceID: String) throws(ReferenceCloudError) -> [Int64] {
         try context().heartbeats(deviceID: deviceID)
+    }
+
+    /// What the device's `connect` and `heartbeat` frames said, since this cloud started; not stored.
+    public func reports(deviceID: String) throws(ReferenceCloudError) -> DeviceReports {
+        try context().reports(deviceID: deviceID)
+    }
+
+    /// How each of the device's connections ended (close code and reason as the cloud saw them),
+    /// oldest first, since this cloud started; not stored.
+    public func closures(deviceID: String) throws(ReferenceCloudError) -> [WebSocketClosure] {
+        try context().closures(deviceID: deviceID)
     }
 
     public func usage(deviceID: String) async throws(ReferenceCloudError) -> UsageTotals {

@@ -1,3 +1,5 @@
+public import WebSocketTransport
+
 /// How a reference cloud listens and what it announces. Defaults suit tests: loopback, a free port.
 public struct ReferenceCloudConfiguration: Sendable {
     /// Address to bind; loopback unless a demo needs more.
@@ -23,12 +25,15 @@ public struct ReferenceCloudConfiguration: Sendable {
     public var deviceTenants: [String: String]
     /// Fault modes in force from the start; change them later with `ReferenceCloud.setFaults`.
     public var faults: CloudFaults
+    /// Serve wss:// and https:// with this certificate and key (`certificateFile`, `privateKeyFile`);
+    /// nil serves ws:// and http://.
+    public var tls: TLSConfiguration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, dataDirectory: String, apiKeys: Set<String> = [],
         tokenLifetime: Duration = .seconds(3600), heartbeatIntervalMS: Int = 15_000, maxInflight: Int = 1000,
         webSocketPath: String = "/ws", allowedTenants: Set<String> = [], deviceTenants: [String: String] = [:],
-        faults: CloudFaults = CloudFaults()
+        faults: CloudFaults = CloudFaults(), tls: TLSConfiguration? = nil
     ) {
         self.host = host
         self.port = port
@@ -41,5 +46,6 @@ public struct ReferenceCloudConfiguration: Sendable {
         self.allowedTenants = allowedTenants
         self.deviceTenants = deviceTenants
         self.faults = faults
+        self.tls = tls
     }
 }

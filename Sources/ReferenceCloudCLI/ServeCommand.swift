@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ReferenceCloud
+import WebSocketTransport
 
 /// Runs the cloud until SIGTERM/SIGINT. Prints its WebSocket URL as the first stdout line (then the
 /// HTTP base URL) so a script can read where to point the connector.
@@ -36,6 +37,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-lifetime"), help: "Seconds a device token stays valid.")
     var tokenLifetime: Int = 3600
 
+    @Option(
+        name: .customLong("tls-cert"),
+        help: "PEM certificate (chain) to serve wss:// and https:// with; needs --tls-key. Without it: ws:// and http://.")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -45,6 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--heartbeat-ms, --max-inflight and --token-lifetime must be positive")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together: give both to serve wss://, or neither")
+        }
     }
 
     func run() async throws {
@@ -56,7 +68,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let cloud = ReferenceCloud(configuration: ReferenceCloudConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, apiKeys: Set(apiKeys),
-            tokenLifetime: .seconds(tokenLifetime), heartbeatIntervalMS: heartbeatMS, maxInflight: maxInflight))
+            tokenLifetime: .seconds(tokenLifetime), heartbeatIntervalMS: heartbeatMS, maxInflight: maxInflight,
+            tls: tlsCertificate.map { TLSConfiguration(certificateFile: $0, privateKeyFile: tlsKey) }))
         try await cloud.start()
         let signals = Signals([SIGTERM, SIGINT])
         // Written unbuffered: a script reading the first line must not wait for a buffer to fill.

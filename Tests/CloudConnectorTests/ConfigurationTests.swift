@@ -69,6 +69,9 @@ struct ConfigurationTests {
         let cloud = try #require(try parse(home.merging(["CLOUD_WS_URL": "wss://cloud.example.com:8443/ws"]) { $1 }).cloud)
         #expect(cloud.apiURL == "https://cloud.example.com:8443")
         #expect(cloud.apiURLIsDerived)
+        // Schemes are case-insensitive: an upper-case WSS:// never sends the API key over plain http.
+        let shouted = try #require(try parse(home.merging(["CLOUD_WS_URL": "WSS://cloud.example.com/ws"]) { $1 }).cloud)
+        #expect(shouted.apiURL == "https://cloud.example.com")
         let plain = try #require(try parse(home.merging(["CLOUD_WS_URL": "ws://10.0.0.5/connect"]) { $1 }).cloud)
         #expect(plain.apiURL == "http://10.0.0.5")
         let given = try #require(

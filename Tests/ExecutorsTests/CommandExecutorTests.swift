@@ -197,6 +197,62 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.work) == ["keep-me"])
     }
 
+    @Test func handlersACrashLeftRunningAreKilledWithTheirChildrenBeforeTheirDirectoryGoes() async throws {
+        let fixture = try HandlerFixture()
+        defer { fixture.remove() }
+        let leftover = fixture.work + "/cloud-connector-exec-CCCCCC"
+        try FileManager.default.createDirectory(atPath: leftover, withIntermediateDirectories: true)
+        // A handler as a crash leaves it: its own process group, working in its directory, with a child.
+        let script = "sleep 300 & echo $! > child; echo $$ > leader; wait"
+        let handler = Process()
+        handler.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        handler.arguments = ["/bin/sh", "-c", script]
+        handler.currentDirectoryURL = URL(fileURLWithPath: leftover)
+        // Not the test's own output: a survivor holding it would keep `swift test` waiting.
+        handler.standardOutput = FileHandle.nullDevice
+        handler.standardError = FileHandle.nullDevice
+        try handler.run()
+        var pids: [pid_t] = []
+        let deadline = ContinuousClock.now + .seconds(30)
+        while pids.count < 2, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            pids = ["leader", "child"].compactMap {
+                (try? String(contentsOfFile: leftover + "/" + $0, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            }
+        }
+        try #require(pids.count == 2)
+        defer { pids.forEach { _ = kill($0, SIGKILL) } }
+        // An unrelated process elsewhere must survive.
+        let bystander = Process()
+        bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        bystander.arguments = ["300"]
+        bystander.standardOutput = FileHandle.nullDevice
+        bystander.standardError = FileHandle.nullDevice
+        try bystander.run()
+        defer { bystander.terminate() }
+
+        #expect(fixture.executor().removeLeftoverWorkDirectories() == 1)
+        let gone = await eventuallyTrue { pids.allSatisfy(Self.isGoneOrZombie) }
+        #expect(gone, "the leftover handler and its child still run")
+        #expect(bystander.isRunning)
+        #expect(!FileManager.default.fileExists(atPath: leftover))
+    }
+
+    /// Gone, or dead and waiting for its parent (an orphan's parent may be slow to reap it).
+    static func isGoneOrZombie(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
+    }
+
+    func eventuallyTrue(_ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return condition()
+    }
+
     @Test func theWorkingDirectoryIsFreshAndRemovedAfterwards() async throws {
         let fixture = try HandlerFixture()
         defer { fixture.remove() }

@@ -42,6 +42,7 @@ extension LinkSuites {
             #expect(outcome.deliveryProblems.isEmpty, "\(outcome.deliveryProblems)")
             #expect(outcome.backlog.ackedSeq == outcome.backlog.lastSeq)
             #expect(outcome.backlog.lastSeq == Int64(count))
+            #expect(outcome.cuts >= 10, "the schedule should have cut the link many times, cut \(outcome.cuts)")
             #expect(outcome.reconnects >= Int64(outcome.cuts) - 3)
             #expect(outcome.resent > 0)
         }

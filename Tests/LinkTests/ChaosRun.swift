@@ -13,7 +13,8 @@ struct ChaosOutcome {
     var status: LinkStatusRecord?
     var cuts: Int
 
-    var reconnects: Int64 { max((status?.connectAttempts ?? 0) - 1, 0) }
+    /// Sessions that reached `connect_ack` after the first: failed attempts during a cut do not count.
+    var reconnects: Int64 { max((status?.sessions ?? 0) - 1, 0) }
     var resent: Int64 { status?.messagesResent ?? 0 }
 
     /// Every held message exactly once on the cloud, in seq order and with its id (R2, R4, R6).

@@ -7,6 +7,7 @@ import OutboxStore
 import ReferenceCloud
 import ServiceLifecycle
 import TrafficGenerator
+import WebSocketTransport
 
 let testDevice = "link-device-1"
 let testTenant = "link-tenant"
@@ -44,7 +45,8 @@ final class LinkHarness: Sendable {
 
     init(
         proxied: Bool = false, heartbeatMS: Int = 5_000, maxInflight: Int = 1_000, faults: CloudFaults = CloudFaults(),
-        cloudDirectory: String? = nil, apiKeys: Set<String> = [], tokenLifetime: Duration = .seconds(3600)
+        cloudDirectory: String? = nil, apiKeys: Set<String> = [], tokenLifetime: Duration = .seconds(3600),
+        tls: TLSConfiguration? = nil
     ) async throws {
         directory = NSTemporaryDirectory() + "link-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory + "/device", withIntermediateDirectories: true)
@@ -56,7 +58,7 @@ final class LinkHarness: Sendable {
         cloud = ReferenceCloud(
             configuration: ReferenceCloudConfiguration(
                 dataDirectory: cloudDirectory ?? directory + "/cloud", apiKeys: apiKeys, tokenLifetime: tokenLifetime, heartbeatIntervalMS: heartbeatMS,
-                maxInflight: maxInflight, faults: faults),
+                maxInflight: maxInflight, faults: faults, tls: tls),
             logger: testLogger("cloud"))
         try await cloud.start()
         proxy = proxied ? try FaultProxy(upstreamPort: await cloud.port) : nil
@@ -125,8 +127,8 @@ struct RunningConnector {
     let group: ServiceGroup
     let task: Task<Void, any Error>
 
-    static func start(_ settings: LinkSettings?, store: OutboxStore) -> RunningConnector {
-        let service = ConnectorService(settings: settings, store: store, logger: testLogger("connector"))
+    static func start(_ settings: LinkSettings?, store: OutboxStore, logger: Logger = testLogger("connector")) -> RunningConnector {
+        let service = ConnectorService(settings: settings, store: store, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: [.init(service: service)], logger: testLogger("group")))
         return RunningConnector(group: group, task: Task { try await group.run() })

@@ -1,4 +1,4 @@
-import CloudConnector
+@_spi(Faults) import CloudConnector
 import ConnectorCore
 import FaultProxy
 import Foundation
@@ -30,7 +30,8 @@ extension LinkSuites {
         @Test("malformed and unknown frames are logged and dropped; the link stays up (R15)")
         func badFramesKeepTheLink() async throws {
             let harness = try await LinkHarness()
-            let connector = RunningConnector.start(await harness.settings(), store: harness.store)
+            let log = CapturedLog()
+            let connector = RunningConnector.start(await harness.settings(), store: harness.store, logger: log.logger("connector"))
             try await harness.append(count: 5)
             try await eventually("first messages acked") { try harness.backlog().ackedSeq == 5 }
             try await harness.cloud.sendMalformed(to: testDevice)
@@ -41,6 +42,15 @@ extension LinkSuites {
             #expect(status.connectAttempts == 1, "the link must not have been dropped")
             #expect(status.sessions == 1)
             #expect(try await harness.cloud.counts(deviceID: testDevice).messages == 10)
+            // Each bad frame was logged with its reason: invalid JSON, no type, binary, over 1 MiB.
+            let dropped = log.all.filter { $0.level == .warning && $0.message == "dropped a malformed frame from the cloud" }
+            #expect(dropped.count == 4, "\(dropped.map(\.metadata))")
+            let reasons = dropped.compactMap { $0.metadata["reason"]?.description }
+            #expect(reasons.contains { $0.contains("binary") } && reasons.contains { $0.contains("1048576") || $0.contains("MiB") })
+            // Unknown types are logged and ignored, not counted as malformed.
+            let ignored = log.all.filter { $0.message == "ignored a frame from the cloud" }.compactMap { $0.metadata["frame.type"]?.description }
+            #expect(ignored.contains("firmware_offer"), "\(ignored)")
+            #expect(ignored.count == 2, "\(ignored)")
             try await connector.stop()
             await harness.finish()
         }
@@ -88,6 +98,47 @@ extension LinkSuites {
             }
             try await connector.stop()
             await harness.finish()
+        }
+
+        /// Appends `rounds` messages one at a time with `cloud-connector outbox append` (another
+        /// process) while the link runs here with its safety poll off; whether each was acked in time.
+        static func appendFromAnotherProcess(rounds: Int, faults: LinkFaults, wait: Duration) async throws -> [Bool] {
+            let harness = try await LinkHarness()
+            var settings = await harness.settings(faults: faults)
+            settings.storeSafetyPoll = .seconds(3_600)
+            let connector = RunningConnector.start(settings, store: harness.store)
+            try await eventually("the session") { (try harness.linkStatus()?.sessions ?? 0) == 1 }
+            let environment = ["DEVICE_ID": testDevice, "TENANT_ID": testTenant, "CLOUD_CONNECTOR_DATA_DIR": harness.directory + "/device"]
+            var acked: [Bool] = []
+            for round in 1...rounds {
+                let payload = #"{"event_id":"ev-cli-\#(round)","request_id":"req-cli","event_type":"progress","data":{"progress":0.5},"timestamp":"2026-11-24T10:00:00Z"}"#
+                let append = try ConnectorProcess(
+                    ["outbox", "append", "--type", "execution_event", "--payload", payload],
+                    environment: environment, logPath: harness.directory + "/append-\(round).log")
+                #expect(try await append.waitForExit() == 0, "\(append.log)")
+                let deadline = ContinuousClock.now + wait
+                while try harness.backlog().ackedSeq < Int64(round), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                acked.append(try harness.backlog().ackedSeq == Int64(round))
+                if acked.last == false { break }
+            }
+            try await connector.stop()
+            await harness.finish()
+            return acked
+        }
+
+        @Test("appends by another process (`outbox append`) are sent and acked promptly, with the safety poll off")
+        func appendsFromAnotherProcessFlow() async throws {
+            // Only the data-directory watch can tell this process about another process's commit.
+            let acked = try await Self.appendFromAnotherProcess(rounds: 4, faults: [], wait: .seconds(15))
+            #expect(acked == [true, true, true, true])
+        }
+
+        @Test("negative control: without the file watch, another process's append waits for the poll")
+        func withoutTheWatchAnotherProcessWaits() async throws {
+            let acked = try await Self.appendFromAnotherProcess(rounds: 1, faults: .ignoreFileWatch, wait: .seconds(3))
+            #expect(acked == [false])
         }
     }
 }

@@ -57,13 +57,61 @@ extension LinkSuites {
             try await eventually("delivery") { try reader.backlog().ackedSeq == 10 }
             process.signal(SIGTERM)
             #expect(try await process.waitForExit(timeout: .seconds(15)) == 0, "\(process.log)")
-            #expect(process.log.contains("1001"), "\(process.log)")
+            #expect(try await harness.cloud.closures(deviceID: testDevice).last?.code == .goingAway)
             #expect(try reader.linkStatus()?.state == "stopped")
             #expect(await !harness.cloud.isConnected(testDevice))
             await harness.finish()
         }
 
-        @Test("standalone without CLOUD_WS_URL: says so, keeps local appends, SIGINT exits 0; a second run is refused")
+        @Test("SIGTERM with messages in flight: their acks are awaited within the grace, then 1001")
+        func sigtermFinishesInFlightSends() async throws {
+            // Every ack takes a second: a SIGTERM right after the sends finds all of them in flight.
+            let harness = try await LinkHarness(faults: CloudFaults(ackDelay: .seconds(1)))
+            try await harness.append(count: 20)
+            harness.store.close()
+            let process = try ConnectorProcess(
+                ["run", "--shutdown-grace", "10s"], environment: await Self.environment(harness),
+                logPath: harness.directory + "/run.log")
+            let reader = try StoreReaderForTests(directory: harness.directory + "/device")
+            try await eventually("all 20 sent") { try await harness.cloud.counts(deviceID: testDevice).messages == 20 }
+            #expect(try reader.backlog().pending > 0, "the acks should still be on their way")
+            process.signal(SIGTERM)
+            #expect(try await process.waitForExit(timeout: .seconds(30)) == 0, "\(process.log)")
+            #expect(try reader.backlog().pending == 0, "in-flight messages were acked before the close")
+            #expect(try await harness.cloud.closures(deviceID: testDevice).last?.code == .goingAway)
+            await harness.finish()
+        }
+
+        @Test("SIGTERM against a cloud that never acks: closes 1001 once the grace is over, keeps every message")
+        func sigtermGraceIsBounded() async throws {
+            let harness = try await LinkHarness(faults: CloudFaults(withholdAcks: true))
+            try await harness.append(count: 10)
+            harness.store.close()
+            let env = await Self.environment(harness)
+            let process = try ConnectorProcess(
+                ["run", "--shutdown-grace", "1s"], environment: env, logPath: harness.directory + "/run.log")
+            let reader = try StoreReaderForTests(directory: harness.directory + "/device")
+            try await eventually("all 10 sent") { try await harness.cloud.counts(deviceID: testDevice).messages == 10 }
+            let signalled = ContinuousClock.now
+            process.signal(SIGTERM)
+            #expect(try await process.waitForExit(timeout: .seconds(30)) == 0, "\(process.log)")
+            #expect(ContinuousClock.now - signalled >= .milliseconds(900), "it waited for the grace")
+            #expect(try await harness.cloud.closures(deviceID: testDevice).last?.code == .goingAway)
+            #expect(try reader.backlog().pending == 10, "unacked messages stay held for the next run")
+
+            // The next run learns from connect_ack that the cloud stored them: acked, none sent twice.
+            try await harness.cloud.setFaults(CloudFaults())
+            let second = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/second.log")
+            try await eventually("the held messages acked") { try reader.backlog().pending == 0 }
+            second.signal(SIGTERM)
+            #expect(try await second.waitForExit() == 0, "\(second.log)")
+            let counts = try await harness.cloud.counts(deviceID: testDevice)
+            #expect(counts.messages == 10)
+            #expect(counts.duplicates == 0)
+            await harness.finish()
+        }
+
+        @Test("standalone without CLOUD_WS_URL: says so, keeps local appends, SIGINT exits 0; a second run is refused; a later run with a cloud replays them (R14)")
         func standalone() async throws {
             let harness = try await LinkHarness()
             let env = await Self.environment(harness, cloud: false)
@@ -79,6 +127,14 @@ extension LinkSuites {
             #expect(try await process.waitForExit() == 0, "\(process.log)")
             #expect(try reader.linkStatus()?.state == "stopped")
             #expect(try reader.backlog().pending == 3)
+
+            // R14: once a cloud is configured, everything kept while standalone is replayed.
+            let linked = try ConnectorProcess(
+                ["run"], environment: await Self.environment(harness), logPath: harness.directory + "/linked.log")
+            try await eventually("the standalone backlog acked") { try reader.backlog().pending == 0 }
+            #expect(try await harness.cloud.messages(deviceID: testDevice).map(\.seq) == [1, 2, 3])
+            linked.signal(SIGTERM)
+            #expect(try await linked.waitForExit() == 0, "\(linked.log)")
             await harness.finish()
         }
     }

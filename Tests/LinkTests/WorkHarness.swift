@@ -52,8 +52,12 @@ struct CloudView {
         }
     }
 
+    func events(_ requestID: String) -> [JSONValue] {
+        payloads(requestID).filter { $0.type == "execution_event" }.map(\.payload)
+    }
+
     func eventTypes(_ requestID: String) -> [String] {
-        payloads(requestID).filter { $0.type == "execution_event" }.compactMap { $0.payload["event_type"]?.stringValue }
+        events(requestID).compactMap { $0["event_type"]?.stringValue }
     }
 
     func terminals(_ requestID: String) -> [JSONValue] {

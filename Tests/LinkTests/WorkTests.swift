@@ -43,7 +43,10 @@ extension LinkSuites {
             try await send("r-malformed", ["job_type": "tool"])
             try await send("r-tenant", ["job_type": "tool", "tool_name": "echo", "tenant_id": "someone-else"])
             try await send("r-playbook", ["job_type": "playbook", "playbook_code": "weekly", "workspace_id": "ws-1"])
-            try await Task.sleep(for: .milliseconds(300))
+            // Cancel what is really running: wait for its `started` to reach the cloud first.
+            try await eventually("r-cancel started") {
+                CloudView(messages: try await cloud.messages(deviceID: testDevice)).eventTypes("r-cancel").contains("started")
+            }
             try await cloud.send(["type": "execution_cancel", "payload": ["request_id": "r-cancel", "reason": "user"]], to: testDevice)
 
             let ids = ["r-playbook", "r-tool", "r-chain", "r-timeout", "r-cancel", "r-malformed", "r-tenant"]
@@ -77,16 +80,34 @@ extension LinkSuites {
             #expect(view.eventTypes("r-malformed") == ["failed"], "a refused request is never accepted")
             #expect(view.usage("r-malformed").isEmpty)
             #expect(view.terminals("r-tenant").first?["data"]?["error"]?["code"] == "tenant_mismatch")
+            #expect(view.eventTypes("r-tenant") == ["failed"], "another tenant's request is never accepted (R12)")
 
-            // The device's own projections agree with what the cloud holds.
+            // R13: every accepted event names its job type.
+            for (id, jobType) in [("r-playbook", "playbook"), ("r-tool", "tool"), ("r-chain", "chain"), ("r-cancel", "tool")] {
+                let accepted = view.events(id).first { $0["event_type"] == "accepted" }
+                #expect(accepted?["data"]?["job_type"]?.stringValue == jobType, "\(id)")
+            }
+            // A usage report for every execution that ran, also the cancelled and timed-out ones.
+            #expect(view.usage("r-tool").first?["metrics"]?["token_usage"]?["total_tokens"]?.numberValue?.literal == "2")
+            #expect(view.usage("r-cancel").count == 1)
+            #expect(view.usage("r-cancel").first?["metrics"]?["duration_ms"]?.numberValue != nil)
+
+            // The device's own projections agree with what the cloud holds: a timeline per request
+            // ending as the cloud's terminal event says, and the same tokens and cost.
             let reader = try harness.store.makeReader()
-            #expect(try reader.timeline(requestID: "r-playbook")?.summary.status == .completed)
+            for id in ids {
+                let status = try reader.timeline(requestID: id)?.summary.status.rawValue
+                #expect(status == view.terminals(id).first?["event_type"]?.stringValue, "\(id)")
+            }
             let totals = try reader.meteringTotals(fromDay: "2000-01-01", toDay: "2100-01-01", groupBy: [])
             let deviceTokens = totals.reduce(0) { $0 + $1.totalTokens }
             #expect(deviceTokens == 120 + 2 + 124)
             let cloudUsage = try await cloud.usage(deviceID: testDevice)
             #expect(cloudUsage.totalTokens == deviceTokens)
             #expect(cloudUsage.reports == 5)
+            // 0.0125 USD for the playbook, and again for the playbook step of the chain.
+            #expect(totals.reduce(0) { $0 + $1.costMicros } == 25_000)
+            #expect(cloudUsage.costMicros == 25_000)
             try await connector.stop()
             await harness.finish()
         }

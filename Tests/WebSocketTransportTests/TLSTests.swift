@@ -1,5 +1,6 @@
 import Logging
 import Testing
+import TLSTestSupport
 import WebSocketTransport
 
 extension TransportSocketTests {

@@ -40,7 +40,9 @@ public struct ConnectorService: Service {
         let watcher = try StoreWatcher(
             directory: store.directory, fileName: OutboxStore.fileName, fallbackInterval: settings.storeSafetyPoll,
             logger: logger)
-        watcher.start { inbox.yield(.storeChanged) }
+        if !settings.faults.contains(.ignoreFileWatch) {
+            watcher.start { inbox.yield(.storeChanged) }
+        }
         // Appends by this process are announced at their commit, without the watch's delay.
         store.observeCommits { _ in inbox.yield(.storeChanged) }
         logger.notice(

@@ -10,4 +10,7 @@ public struct LinkFaults: OptionSet, Sendable {
     public static let skipResend = LinkFaults(rawValue: 1 << 0)
     /// Ignore a cloud that answers with a lower acked_seq than before (breaks R7 for a wiped cloud).
     public static let ignoreRewind = LinkFaults(rawValue: 1 << 1)
+    /// Never start the data-directory watch: appends by other processes reach the link only
+    /// through the safety poll (breaks "promptly, without a slow poll").
+    public static let ignoreFileWatch = LinkFaults(rawValue: 1 << 2)
 }

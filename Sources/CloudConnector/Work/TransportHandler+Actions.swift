@@ -119,6 +119,16 @@ extension TransportHandler {
             do {
                 _ = try await store.append(drafts, rows: InboxRows.close(requestID, outcome: terminal.eventType.rawValue, atMS: now))
                 logger.info("finished", metadata: ["request.id": "\(requestID)", "outcome": "\(terminal.eventType.rawValue)"])
+                let usage = executions[requestID]?.usage ?? execution.usage
+                if !usage.droppedCosts.isEmpty {
+                    // One usage_report carries one currency (PROTOCOL §4): the others are only here.
+                    logger.warning(
+                        "costs in another currency than the usage report's were left out of it",
+                        metadata: [
+                            "request.id": "\(requestID)", "currency": "\(usage.currency ?? "none")",
+                            "left_out": "\(usage.droppedCosts.joined(separator: ", "))",
+                        ])
+                }
                 break
             } catch OutboxError.messageTooLarge(_, let bytes, let limit) {
                 terminal = .failed(

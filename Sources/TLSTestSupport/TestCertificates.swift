@@ -1,17 +1,18 @@
-import Foundation
+public import Foundation
 
-/// A throwaway CA and a server certificate for 127.0.0.1 and localhost, made with `openssl`.
-struct TestCertificates {
-    let directory: URL
-    var caFile: String { directory.appendingPathComponent("ca.pem").path }
-    var certificateFile: String { directory.appendingPathComponent("server.pem").path }
-    var privateKeyFile: String { directory.appendingPathComponent("server.key").path }
+/// Tests only: a throwaway CA and a server certificate for 127.0.0.1 and localhost, made with
+/// `openssl` in a temporary folder, valid for two days. Shared by the transport and link tests.
+public struct TestCertificates: Sendable {
+    public let directory: URL
+    public var caFile: String { directory.appendingPathComponent("ca.pem").path }
+    public var certificateFile: String { directory.appendingPathComponent("server.pem").path }
+    public var privateKeyFile: String { directory.appendingPathComponent("server.key").path }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    static func make() throws -> TestCertificates {
+    public static func make() throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("ws-tls-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -35,7 +36,7 @@ struct TestCertificates {
         return TestCertificates(directory: directory)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: directory) }
+    public func remove() { try? FileManager.default.removeItem(at: directory) }
 
     private static func openssl(_ directory: URL, _ arguments: [String]) throws {
         let process = Process()
