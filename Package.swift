@@ -164,11 +164,11 @@ let package = Package(
         .testTarget(name: "ConnectorCoreTests", dependencies: ["ConnectorCore"]),
         .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "CSQLite"]),
         .testTarget(name: "LZ4CodecTests", dependencies: ["LZ4Codec"]),
-        // Throwaway certificates for the TLS tests (transport and link).
-        .target(name: "TLSTestSupport", swiftSettings: strictSettings),
-        .testTarget(name: "WebSocketTransportTests", dependencies: ["WebSocketTransport", "TLSTestSupport"]),
+        // Tests only: throwaway certificates and a byte-by-byte HTTP server, shared by the socket suites.
+        .target(name: "SocketTestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "WebSocketTransportTests", dependencies: ["WebSocketTransport", "SocketTestSupport"]),
         .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy"]),
-        .testTarget(name: "ExecutorsTests", dependencies: ["Executors", "ConnectorCore", "WebSocketTransport"]),
+        .testTarget(name: "ExecutorsTests", dependencies: ["Executors", "ConnectorCore", "SocketTestSupport", "WebSocketTransport"]),
         .testTarget(
             name: "LocalAPITests",
             dependencies: ["LocalAPI", "OutboxStore", "ConnectorCore", "WebSocketTransport", "TrafficGenerator",
@@ -189,7 +189,7 @@ let package = Package(
             name: "LinkTests",
             dependencies: [
                 "CloudConnector", "CloudConnectorCLI", "ConnectorCore", "Executors", "FaultProxy", "LocalAPI", "OutboxStore",
-                "ReferenceCloud", "SQLiteDB", "TLSTestSupport", "TrafficGenerator", "WebSocketTransport",
+                "ReferenceCloud", "SQLiteDB", "SocketTestSupport", "TrafficGenerator", "WebSocketTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -3,6 +3,7 @@ import Executors
 import Foundation
 import Logging
 import Synchronization
+import SocketTestSupport
 import Testing
 import WebSocketTransport
 

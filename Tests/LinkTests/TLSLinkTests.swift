@@ -2,7 +2,7 @@ import Foundation
 import OutboxStore
 import ReferenceCloud
 import Testing
-import TLSTestSupport
+import SocketTestSupport
 import WebSocketTransport
 
 extension LinkSuites {

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SocketTestSupport
 import Testing
 import WebSocketTransport
 

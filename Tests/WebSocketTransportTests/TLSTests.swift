@@ -1,6 +1,6 @@
 import Logging
 import Testing
-import TLSTestSupport
+import SocketTestSupport
 import WebSocketTransport
 
 extension TransportSocketTests {

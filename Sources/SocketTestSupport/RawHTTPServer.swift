@@ -1,16 +1,15 @@
 import Foundation
 import Glibc
 
-/// An HTTP/1.1 server on 127.0.0.1 written with plain sockets, so a test decides when each byte of
+/// Tests only. An HTTP/1.1 server on 127.0.0.1 written with plain sockets, so a test decides when each byte of
 /// a response goes out and sees when the client goes away. One request per connection.
-/// A copy of WebSocketTransportTests/RawHTTPServer.swift: test targets share no code.
-final class RawHTTPServer: Sendable {
-    let port: Int
+public final class RawHTTPServer: Sendable {
+    public let port: Int
     private let listener: Int32
 
-    struct Failure: Error { let step: String }
+    public struct Failure: Error { public let step: String }
 
-    init() throws {
+    public init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(step: "socket") }
         var address = sockaddr_in()
@@ -32,10 +31,10 @@ final class RawHTTPServer: Sendable {
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://127.0.0.1:\(port)" }
 
     /// The next connection, once its request head (and Content-Length body) has been read.
-    func accept(timeout: Duration = patience) async throws -> RawHTTPExchange {
+    public func accept(timeout: Duration = .seconds(60)) async throws -> RawHTTPExchange {
         let listener = self.listener
         return try await offThread {
             var watch = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
@@ -46,17 +45,17 @@ final class RawHTTPServer: Sendable {
         }
     }
 
-    func close() { _ = Foundation.close(listener) }
+    public func close() { _ = Foundation.close(listener) }
 }
 
 /// One accepted connection: the request it carried, and blocking writes for the response.
-final class RawHTTPExchange: Sendable {
-    let descriptor: Int32
+public final class RawHTTPExchange: Sendable {
+    public let descriptor: Int32
     /// The request line and headers, without the blank line.
-    let head: String
-    let body: [UInt8]
+    public let head: String
+    public let body: [UInt8]
 
-    init(descriptor: Int32) throws {
+    public init(descriptor: Int32) throws {
         self.descriptor = descriptor
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -89,11 +88,11 @@ final class RawHTTPExchange: Sendable {
     }
 
     /// The request line, e.g. `POST /exec HTTP/1.1`.
-    var requestLine: String { head.split(separator: "\r\n").first.map(String.init) ?? "" }
+    public var requestLine: String { head.split(separator: "\r\n").first.map(String.init) ?? "" }
 
     /// False once the client is gone. Never raises SIGPIPE.
     @discardableResult
-    func write(_ bytes: [UInt8]) -> Bool {
+    public func write(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let count = bytes[offset...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -104,30 +103,30 @@ final class RawHTTPExchange: Sendable {
     }
 
     @discardableResult
-    func write(_ text: String) -> Bool { write(Array(text.utf8)) }
+    public func write(_ text: String) -> Bool { write(Array(text.utf8)) }
 
     /// A status line and headers announcing a chunked body.
     @discardableResult
-    func startChunked(status: Int = 200, contentType: String = "application/x-ndjson") -> Bool {
+    public func startChunked(status: Int = 200, contentType: String = "application/x-ndjson") -> Bool {
         write("HTTP/1.1 \(status) OK\r\nContent-Type: \(contentType)\r\nTransfer-Encoding: chunked\r\n\r\n")
     }
 
     /// One chunk of a chunked body.
     @discardableResult
-    func writeChunk(_ text: String) -> Bool {
+    public func writeChunk(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         return write(String(bytes.count, radix: 16) + "\r\n" + text + "\r\n")
     }
 
     /// The last chunk: the body is complete.
     @discardableResult
-    func endChunks() -> Bool { write("0\r\n\r\n") }
+    public func endChunks() -> Bool { write("0\r\n\r\n") }
 
     /// Sends FIN: the response ends here, as when the server closes (the descriptor stays open).
-    func finishWriting() { _ = shutdown(descriptor, Int32(SHUT_WR)) }
+    public func finishWriting() { _ = shutdown(descriptor, Int32(SHUT_WR)) }
 
     /// Whether the client closed the connection (EOF or reset) within `timeout`.
-    func waitForClose(timeout: Duration) async -> Bool {
+    public func waitForClose(timeout: Duration) async -> Bool {
         let descriptor = self.descriptor
         return (try? await offThread { () -> Bool in
             let deadline = ContinuousClock.now + timeout
@@ -141,7 +140,7 @@ final class RawHTTPExchange: Sendable {
         }) ?? false
     }
 
-    func close() { _ = Foundation.close(descriptor) }
+    public func close() { _ = Foundation.close(descriptor) }
 }
 
 /// Runs blocking socket work on a thread of its own, off the cooperative pool.
