@@ -1,6 +1,7 @@
 import CloudConnector
 import ConnectorCore
 import Foundation
+import LocalAPI
 import Synchronization
 import Testing
 import WebSocketTransport
@@ -46,6 +47,36 @@ extension LinkSuites {
             await reloader.drain()
             #expect(received.withLock { $0 } == [#"{"pack":"crm"}"#])
             await loop.shutdown()
+        }
+
+        @Test("reloads from the cloud are counted by outcome, and a failing one leaves the link and the work alone")
+        func countedAndHarmless() async throws {
+            let harness = try await LinkHarness()
+            let loop = try WebSocketEventLoop(name: "reload-e2e", logger: testLogger("reload"))
+            let outcome = Mutex<[Int]>([204, 500])
+            let server = try await loop.startServer(WebSocketServerConfiguration(
+                host: "127.0.0.1", port: 0, webSocketPath: nil,
+                httpHandler: { _ in HTTPServerResponse(status: outcome.withLock { $0.isEmpty ? 204 : $0.removeFirst() }) }))
+            let metrics = PrometheusMetricsFactory(logger: testLogger("metrics"))
+            let url = "http://127.0.0.1:\(server.port)/reload"
+            let connector = WorkHarness.start(
+                await harness.settings(), store: harness.store, handlers: harness.directory + "/handlers",
+                reloader: { CapabilityReloader(action: .http(url: url), loop: loop, logger: $0, metrics: metrics) })
+            try await eventually("the session") { (try harness.linkStatus()?.sessions ?? 0) == 1 }
+            for version in ["1", "2"] {
+                try await harness.cloud.send(["type": "capability_reload", "payload": ["pack": "crm", "version": .string(version)]], to: testDevice)
+            }
+            try await eventually("one reload ok, one failed") {
+                let text = metrics.exposition()
+                return text.contains(#"cloud_connector_capability_reloads_total{outcome="ok"} 1"#)
+                    && text.contains(#"cloud_connector_capability_reloads_total{outcome="failed"} 1"#)
+            }
+            try await harness.append(count: 3)
+            try await eventually("messages still flow") { try harness.backlog().ackedSeq == 3 }
+            #expect(try harness.linkStatus()?.sessions == 1, "the failed reload must not touch the link")
+            try await connector.stop()
+            await loop.shutdown()
+            await harness.finish()
         }
     }
 }

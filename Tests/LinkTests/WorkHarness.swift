@@ -2,6 +2,7 @@ import CloudConnector
 import ConnectorCore
 import Executors
 import Foundation
+import Logging
 import OutboxStore
 import ReferenceCloud
 import ServiceLifecycle
@@ -9,14 +10,17 @@ import ServiceLifecycle
 /// The connector with its work: link + TransportHandler over the real command executor, in one
 /// ServiceGroup as `cloud-connector run` builds it.
 enum WorkHarness {
-    static func start(_ settings: LinkSettings, store: OutboxStore, handlers: String, concurrency: Int = 4) -> RunningConnector {
+    static func start(
+        _ settings: LinkSettings, store: OutboxStore, handlers: String, concurrency: Int = 4,
+        reloader: (@Sendable (Logger) -> CapabilityReloader)? = nil
+    ) -> RunningConnector {
         let logger = testLogger("work")
         let transport = TransportHandler(
             store: store, executor: CommandExecutor(handlersDirectory: handlers, terminationGrace: .milliseconds(300)),
             deviceID: testDevice, tenantID: testTenant, concurrencyLimit: concurrency, logger: logger)
         let (inbound, sink) = AsyncStream.makeStream(of: InboundFrame.self)
         let link = ConnectorService(settings: settings, store: store, logger: logger) { sink.yield($0) }
-        let work = ExecutionService(transport: transport, inbound: inbound, logger: logger)
+        let work = ExecutionService(transport: transport, reloader: reloader?(logger), inbound: inbound, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: link), .init(service: work)], logger: testLogger("group")))

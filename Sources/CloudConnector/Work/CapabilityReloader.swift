@@ -1,7 +1,7 @@
 public import ConnectorCore
 import Foundation
 public import Logging
-import Metrics
+public import Metrics
 public import WebSocketTransport
 
 /// `capability_reload`: runs the configured reload action — a command (given the pack and version
@@ -18,17 +18,24 @@ public actor CapabilityReloader {
     let loop: WebSocketEventLoop
     let timeout: Duration
     let logger: Logger
-    private let outcomes = (
-        ok: Counter(label: "cloud_connector_capability_reloads_total", dimensions: [("outcome", "ok")]),
-        failed: Counter(label: "cloud_connector_capability_reloads_total", dimensions: [("outcome", "failed")])
-    )
+    private let outcomes: (ok: Counter, failed: Counter)
     private var last: Task<Void, Never>?
 
-    public init(action: Action?, loop: WebSocketEventLoop, timeout: Duration = .seconds(120), logger: Logger) {
+    /// `metrics` receives `cloud_connector_capability_reloads_total{outcome}`; by default whatever
+    /// the process bootstrapped (`run`: the local API's /metrics).
+    public init(
+        action: Action?, loop: WebSocketEventLoop, timeout: Duration = .seconds(120), logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.action = action
         self.loop = loop
         self.timeout = timeout
         self.logger = logger
+        let label = "cloud_connector_capability_reloads_total"
+        outcomes = (
+            ok: Counter(label: label, dimensions: [("outcome", "ok")], factory: metrics),
+            failed: Counter(label: label, dimensions: [("outcome", "failed")], factory: metrics)
+        )
     }
 
     /// Starts the action and returns at once.
