@@ -8,12 +8,12 @@ extension LinkSuites {
         @Test("10k appends: the cloud ends with every one exactly once, in order; acked_seq = last seq")
         func tenThousandThroughCuts() async throws {
             let outcome = try await ChaosRun.run(messages: 10_000)
-            print("chaos: cuts \(outcome.cuts) reconnects \(outcome.reconnects) resent \(outcome.resent) dups \(outcome.counts.duplicates)")
+            print("chaos: cuts \(outcome.cuts) attempts \(outcome.attempts) reconnects \(outcome.reconnects) resent \(outcome.resent) dups \(outcome.counts.duplicates)")
             #expect(outcome.deliveryProblems.isEmpty, "\(outcome.deliveryProblems)")
             #expect(outcome.backlog.ackedSeq == outcome.backlog.lastSeq)
             #expect(outcome.backlog.lastSeq == 10_000)
             #expect(outcome.cuts >= 10, "the schedule should have cut the link many times, cut \(outcome.cuts)")
-            #expect(outcome.reconnects >= Int64(outcome.cuts) - 3, "reconnects \(outcome.reconnects) for \(outcome.cuts) cuts")
+            #expect(outcome.reconnectProblems.isEmpty, "\(outcome.reconnectProblems)")
             #expect(outcome.resent > 0, "a cut with messages in flight must lead to resends")
         }
 
@@ -38,12 +38,12 @@ extension LinkSuites {
         func soak() async throws {
             let count = try #require(Self.messages)
             let outcome = try await ChaosRun.run(messages: count, seed: 2026)
-            print("soak: \(count) messages, cuts \(outcome.cuts) reconnects \(outcome.reconnects) resent \(outcome.resent)")
+            print("soak: \(count) messages, cuts \(outcome.cuts) attempts \(outcome.attempts) reconnects \(outcome.reconnects) resent \(outcome.resent)")
             #expect(outcome.deliveryProblems.isEmpty, "\(outcome.deliveryProblems)")
             #expect(outcome.backlog.ackedSeq == outcome.backlog.lastSeq)
             #expect(outcome.backlog.lastSeq == Int64(count))
             #expect(outcome.cuts >= 10, "the schedule should have cut the link many times, cut \(outcome.cuts)")
-            #expect(outcome.reconnects >= Int64(outcome.cuts) - 3)
+            #expect(outcome.reconnectProblems.isEmpty, "\(outcome.reconnectProblems)")
             #expect(outcome.resent > 0)
         }
     }

@@ -15,6 +15,19 @@ struct ChaosOutcome {
 
     /// Sessions that reached `connect_ack` after the first: failed attempts during a cut do not count.
     var reconnects: Int64 { max((status?.sessions ?? 0) - 1, 0) }
+    /// Connection attempts after the first, successful or not.
+    var attempts: Int64 { max((status?.connectAttempts ?? 0) - 1, 0) }
+
+    /// Every cut is followed by a new attempt, and almost every one by a new session: a cut that
+    /// lands on a handshake (or a token fetch) ends an attempt that never became a session, so a
+    /// few in a hundred may not count as reconnects.
+    var reconnectProblems: [String] {
+        var problems: [String] = []
+        if attempts < Int64(cuts) { problems.append("\(attempts) attempts after \(cuts) cuts") }
+        let slack = Int64(max(3, cuts / 25))
+        if reconnects < Int64(cuts) - slack { problems.append("\(reconnects) new sessions after \(cuts) cuts (allowed \(slack) fewer)") }
+        return problems
+    }
     var resent: Int64 { status?.messagesResent ?? 0 }
 
     /// Every held message exactly once on the cloud, in seq order and with its id (R2, R4, R6).

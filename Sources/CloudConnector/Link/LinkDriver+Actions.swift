@@ -32,6 +32,15 @@ extension LinkDriver {
             logger.notice("ignored a frame from the cloud", metadata: ["frame.type": "\(type)", "reason": "\(reason)"])
         case .closeSocket(let code, let reason):
             closeSocket(code: code, reason: reason, &group)
+        case .abandonSocket:
+            logger.warning(
+                "the socket did not finish closing in time; cutting it and moving on",
+                metadata: ["attempt": "\(attempt)"])
+            connection?.abort()
+            connection = nil
+            connectInFlight = false
+            // Whatever that socket still reports belongs to an attempt that is over.
+            attempt &+= 1
         case .scheduleReconnect(let delay):
             counters.reconnectsScheduled += 1
             logger.info(

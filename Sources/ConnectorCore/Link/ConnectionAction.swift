@@ -22,6 +22,9 @@ public enum ConnectionAction: Sendable, Equatable {
     case ignoreFrame(type: String, reason: String)
     /// Close the socket; then report `socketClosed`.
     case closeSocket(code: CloseCode, reason: String)
+    /// The socket did not close within `closeDeadline`: cut it and forget it. The machine has
+    /// already moved on; nothing more about that socket is to be reported.
+    case abandonSocket
     /// The next attempt starts at `nextDeadline`, `after` from now; for logs.
     case scheduleReconnect(after: Duration)
     /// The link's status changed; persist it for `cloud-connector status`.

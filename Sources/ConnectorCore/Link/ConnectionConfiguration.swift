@@ -16,12 +16,16 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     public var tokenRetryInterval: Duration
     /// This many malformed frames in a row close the link with 4400 (PROTOCOL §1).
     public var maxConsecutiveInvalidFrames: Int
+    /// The longest a socket may take to close once asked; past it the socket is abandoned and the
+    /// link moves on (a reconnect, or the stop), whatever the transport still does with it.
+    public var closeDeadline: Duration
 
     public init(
         deviceID: String, tenantID: String, agent: AgentInfo,
         reconnectBackoff: BackoffPolicy = .reconnect, refusalBackoff: BackoffPolicy = .refused,
         handshakeTimeout: Duration = .seconds(30), tokenRefreshMargin: Duration = .seconds(60),
-        tokenRetryInterval: Duration = .seconds(30), maxConsecutiveInvalidFrames: Int = 100
+        tokenRetryInterval: Duration = .seconds(30), maxConsecutiveInvalidFrames: Int = 100,
+        closeDeadline: Duration = .seconds(10)
     ) {
         self.deviceID = deviceID
         self.tenantID = tenantID
@@ -32,5 +36,6 @@ public struct ConnectionConfiguration: Sendable, Equatable {
         self.tokenRefreshMargin = tokenRefreshMargin
         self.tokenRetryInterval = tokenRetryInterval
         self.maxConsecutiveInvalidFrames = max(maxConsecutiveInvalidFrames, 1)
+        self.closeDeadline = closeDeadline
     }
 }

@@ -34,6 +34,8 @@ public struct ConnectionStateMachine: Sendable {
 
     /// Why the current socket is being (or was) closed, decided before the close completes.
     var closeCause: CloseCause?
+    /// While closing: when the socket is given up on if it has not reported its close.
+    var closingDeadline: MonotonicInstant?
     /// When the current socket went live; for the backoff reset.
     var liveSince: MonotonicInstant?
     var invalidFrameStreak = 0
@@ -65,6 +67,11 @@ public struct ConnectionStateMachine: Sendable {
         case .tick: actions = tick(now)
         case .shutdown: actions = shutdown()
         }
+        if state == .closing {
+            if closingDeadline == nil { closingDeadline = now + configuration.closeDeadline }
+        } else {
+            closingDeadline = nil
+        }
         syncStatus()
         if status != reportedStatus {
             reportedStatus = status
@@ -84,7 +91,9 @@ public struct ConnectionStateMachine: Sendable {
             case (let beat?, let refresh?): return min(beat, refresh)
             case (let beat, let refresh): return beat ?? refresh
             }
-        case .idle, .fetchingToken, .closing, .stopped:
+        case .closing:
+            return closingDeadline
+        case .idle, .fetchingToken, .stopped:
             return nil
         }
     }
@@ -106,6 +115,11 @@ public struct ConnectionStateMachine: Sendable {
             return close(
                 .handshakeTimeout, code: .timeout,
                 error: "no connect_ack within \(SafeText.seconds(configuration.handshakeTimeout)) of connecting")
+        case .closing where closingDeadline.map { now >= $0 } ?? false:
+            // A close that never completes must not hold the link forever: a reconnect (or the
+            // stop) matters more than what the transport still does with that socket.
+            let limit = SafeText.seconds(configuration.closeDeadline)
+            return [.abandonSocket] + socketClosed(code: nil, reason: "the socket did not close within \(limit)", now)
         case .live:
             var actions: [ConnectionAction] = []
             switch heartbeat.tick(now: now) {

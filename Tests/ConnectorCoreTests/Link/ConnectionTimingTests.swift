@@ -30,11 +30,39 @@ import Testing
         #expect(harness.handle(.tick, at: 29.999).isEmpty)
         #expect(harness.handle(.tick, at: 30) == [.stopReplay, .closeSocket(code: .timeout, reason: "heartbeat timeout")])
         #expect(harness.status.lastError == "no frame from the cloud for 30 s (3 heartbeat intervals)")
-        #expect(harness.machine.nextDeadline == nil, "waiting for the socket to close")
+        #expect(harness.machine.nextDeadline == at(40), "waiting for the socket to close, at most closeDeadline")
         let delay = harness.handle(.socketClosed(code: 4408, reason: "heartbeat timeout"), at: 30.1).reconnectDelay
         #expect(delay.map { $0 < .milliseconds(500) } == true)
         let request = SocketRequest(deviceID: "dev-1", tenantID: "tenant-a", token: StateMachineHarness.token)
         #expect(harness.tickAtDeadline() == [.openSocket(request)])
+    }
+
+    @Test func aCloseThatNeverCompletesIsAbandonedAndTheLinkComesBack() {
+        var harness = liveHarness()
+        harness.tickAtDeadline()
+        harness.tickAtDeadline()
+        #expect(harness.handle(.tick, at: 30) == [.stopReplay, .closeSocket(code: .timeout, reason: "heartbeat timeout")])
+        // The transport never reports the close: at the close deadline the socket is given up.
+        #expect(harness.handle(.tick, at: 39.999).isEmpty)
+        let actions = harness.handle(.tick, at: 40)
+        #expect(actions.first == .abandonSocket)
+        #expect(actions.reconnectDelay != nil, "\(actions)")
+        #expect(harness.status.state == .backingOff)
+        #expect(harness.status.lastError == "no frame from the cloud for 30 s (3 heartbeat intervals)")
+        // A close report for the abandoned socket that arrives while backing off changes nothing
+        // (after the next attempt has begun, the shell drops it: it belongs to an older attempt).
+        #expect(harness.handle(.socketClosed(code: nil, reason: "late")).isEmpty)
+        let request = SocketRequest(deviceID: "dev-1", tenantID: "tenant-a", token: StateMachineHarness.token)
+        #expect(harness.tickAtDeadline() == [.openSocket(request)])
+    }
+
+    @Test func aShutdownWhoseCloseNeverCompletesStillStops() {
+        var harness = liveHarness()
+        #expect(harness.handle(.shutdown, at: 1) == [.stopReplay, .closeSocket(code: .goingAway, reason: "shutdown")])
+        #expect(harness.machine.nextDeadline == at(11))
+        #expect(harness.tickAtDeadline() == [.abandonSocket])
+        #expect(harness.status.state == .stopped)
+        #expect(harness.machine.nextDeadline == nil)
     }
 
     @Test func anyFrameKeepsTheLinkFresh() {
