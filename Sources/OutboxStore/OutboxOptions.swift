@@ -28,6 +28,10 @@ public struct OutboxOptions: Sendable {
     /// How long the writer may wait for the rest of a large group before committing (see
     /// OutboxWriter.run). Only applies after a group of 8 or more.
     public var groupCommitLingerNanoseconds: UInt64 = 200_000
+    /// Caps the file at this many pages on the writer's connection (`PRAGMA max_page_count`):
+    /// an append past it fails with the typed disk-full error, exactly as on a full disk, and the
+    /// store stays consistent. Tests use it to fill the "disk"; nil leaves only the filesystem's limit.
+    public var maxPageCount: Int64?
     public var clock: any WallClock = SystemWallClock()
     /// Test-only switches that break a safety property on purpose (negative controls).
     @_spi(Faults) public var faults: OutboxFaults = []
@@ -57,6 +61,9 @@ public struct OutboxFaults: OptionSet, Sendable {
     public static let ignoreNaturalKey = OutboxFaults(rawValue: 1 << 4)
     /// Read pending messages newest first instead of in seq order.
     public static let pendingOutOfOrder = OutboxFaults(rawValue: 1 << 5)
+    /// Carry on with a batch after SQLite rolled its transaction back on its own (on a full disk):
+    /// the remaining units then run in autocommit, outside the batch, and callers get the wrong answer.
+    public static let ignoreBatchRollback = OutboxFaults(rawValue: 1 << 11)
     /// Show secret values in CLI output even without --reveal.
     public static let skipRedaction = OutboxFaults(rawValue: 1 << 6)
 

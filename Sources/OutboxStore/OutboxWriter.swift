@@ -59,6 +59,7 @@ enum OutboxWriter {
             // The writer touches index pages all over the file; a larger cache keeps them between
             // transactions (negative: KiB).
             try db.execute("PRAGMA cache_size = -65536")
+            if let pages = options.maxPageCount { _ = try db.pragma("max_page_count = \(pages)") }
             let codecs = try CodecTable.load(db)
             return WriterSession(
                 db: db, codecs: codecs, ids: configuration.ids, options: options, logger: configuration.logger,

@@ -74,7 +74,7 @@ final class WriterSession {
             }
             for job in jobs {
                 if case .append(let unit, _) = job {
-                    appends.append(appendUnit(unit, state: &state))
+                    appends.append(try appendUnit(unit, state: &state))
                 }
             }
             try state.write(db)
@@ -91,7 +91,9 @@ final class WriterSession {
             }
         } catch {
             if db.isInTransaction { try? db.run("ROLLBACK") }
-            let failure = OutboxErrorMapping.map(error, operation: "committing appends", path: db.path)
+            let failure =
+                (error as? BatchRolledBack)?.failure
+                ?? OutboxErrorMapping.map(error, operation: "committing appends", path: db.path)
             logger.error(
                 "outbox commit failed; no append of this batch was written", metadata: ["error": "\(failure)"])
             acks = jobs.compactMap { if case .acknowledge = $0 { return .failure(failure) } else { return nil } }
@@ -120,7 +122,14 @@ final class WriterSession {
         }
     }
 
-    private func appendUnit(_ unit: AppendUnit, state: inout SequenceState) -> Result<[AppendedMessage], OutboxError> {
+    /// SQLite rolled the whole batch transaction back on its own, as it may on SQLITE_FULL, IOERR or
+    /// NOMEM: every unit of the batch is gone, so the batch fails as one, with this unit's error.
+    /// Going on would run the remaining units in autocommit, outside the batch and its accounting.
+    struct BatchRolledBack: Error {
+        let failure: OutboxError
+    }
+
+    private func appendUnit(_ unit: AppendUnit, state: inout SequenceState) throws(BatchRolledBack) -> Result<[AppendedMessage], OutboxError> {
         let before = state
         do {
             try db.run("SAVEPOINT unit")
@@ -143,9 +152,11 @@ final class WriterSession {
             return .success(appended)
         } catch {
             state = before
+            let failure = OutboxErrorMapping.map(error, operation: "appending", path: db.path)
+            guard db.isInTransaction || faults.contains(.ignoreBatchRollback) else { throw BatchRolledBack(failure: failure) }
             try? db.run("ROLLBACK TO unit")
             try? db.run("RELEASE unit")
-            return .failure(OutboxErrorMapping.map(error, operation: "appending", path: db.path))
+            return .failure(failure)
         }
     }
 
