@@ -62,7 +62,7 @@ struct RunCommand: AsyncParsableCommand {
         else {
             throw CLIFailure(.software, "internal error: the device id was not created. Please report it.")
         }
-        let store = try context.open(directory, identity)
+        let store = try Self.openOrQuarantine(context, directory, identity)
         defer { store.close() }
         let settings = context.configuration.cloud.map { cloud in
             var settings = LinkSettings(
@@ -135,6 +135,20 @@ struct RunCommand: AsyncParsableCommand {
             handlersDirectory: config.handlersDirectory ?? directory.file("handlers"), workRoot: directory.file("work"))
         command.removeLeftoverWorkDirectories()
         return RoutingExecutor(configuration: routes, command: command, http: { HTTPExecutor(url: $0, loop: loop) })
+    }
+
+    /// A store SQLite cannot read is moved aside and a fresh one started: the service must keep
+    /// taking work, and R7 keeps the fresh store's seqs above what the cloud already holds.
+    static func openOrQuarantine(_ context: CommandContext, _ directory: DataDirectory, _ identity: DeviceIdentity) throws -> OutboxStore {
+        do {
+            return try context.open(directory, identity)
+        } catch OutboxError.corrupt(let path, let detail) {
+            let moved = try StoreQuarantine.moveAside(directory: directory.path, fileName: OutboxStore.fileName)
+            context.logger.critical(
+                "the outbox could not be read and was moved aside; starting a fresh one. Messages it held that the cloud had not acked are only in the moved file",
+                metadata: ["store": "\(path)", "reason": "\(detail)", "moved_to": "\(moved)"])
+            return try context.open(directory, identity)
+        }
     }
 
     static func grace(_ text: String?) throws -> Duration {

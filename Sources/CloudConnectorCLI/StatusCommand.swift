@@ -24,12 +24,13 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let context = try CommandContext(global)
         let now = context.nowMS
-        let report = try context.withReader { reader, _ in
+        var report = try context.withReader { reader, _ in
             StatusReport(
                 backlog: try reader.backlog(), link: try reader.linkStatus(), jump: try reader.lastSequenceJump(),
                 rewind: try reader.lastAckRewind())
         }
         let directory = try DataDirectory.existing(context.configuration.dataDirectory, logger: context.logger)
+        report.quarantined = directory.map { StoreQuarantine.list(directory: $0.path, fileName: OutboxStore.fileName) } ?? []
         let running = directory.map(DataDirectoryLock.isOwned) ?? false
         let pid = directory.flatMap(DataDirectoryLock.holder(of:))
         if context.json {
@@ -46,6 +47,8 @@ struct StatusReport {
     let link: LinkStatusRecord?
     let jump: SequenceJump?
     let rewind: AckRewind?
+    /// Stores moved aside because they could not be read (`StoreQuarantine`).
+    var quarantined: [StoreQuarantine.Quarantined] = []
 
     /// The reported state, unless the service that reported it is gone.
     func state(running: Bool) -> String {
@@ -87,6 +90,7 @@ struct StatusReport {
             "seq_jump": jump.map { jump in
                 ["from_seq": .int(jump.fromSeq), "to_seq": .int(jump.toSeq), "at": .time(jump.atMS)]
             } ?? .null,
+            "quarantined_stores": .array(quarantined.map { ["path": .string($0.path), "bytes": .int($0.bytes)] }),
             "ack_rewind": rewind.map { rewind in
                 [
                     "from_seq": .int(rewind.fromSeq), "to_seq": .int(rewind.toSeq),
@@ -127,6 +131,11 @@ struct StatusReport {
             pairs.append((
                 "warning",
                 "the cloud held seqs this device never assigned; seqs continued from \(jump.toSeq + 1) instead of \(jump.fromSeq + 1) (R7, \(RFC3339.format(milliseconds: jump.atMS)))"))
+        }
+        for store in quarantined {
+            pairs.append((
+                "warning",
+                "an unreadable outbox was moved aside to \(store.path) (\(store.bytes) bytes); unacked messages it held are only there"))
         }
         if let rewind {
             var text = "the cloud acknowledged \(rewind.toSeq) after \(rewind.fromSeq) (its store was lost); held messages were resent"

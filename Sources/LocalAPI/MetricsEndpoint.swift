@@ -32,6 +32,10 @@ struct MetricsEndpoint: Sendable {
             let now = store.options.clock.nowMilliseconds()
             scraped = delivery(backlog, now: now) + self.link(link)
                 + appendsAndAcks(totals, now: now) + executions(totals)
+            scraped.append(ScrapedFamily(
+                "cloud_connector_quarantined_stores", .gauge,
+                help: "Unreadable outbox files moved aside at start-up (see `cloud-connector status`); any above 0 needs a look.",
+                value: Double(StoreQuarantine.list(directory: store.directory, fileName: OutboxStore.fileName).count)))
         } catch {
             // The rest of the exposition is still worth serving; the store series' absence is the signal.
             logger.warning("metrics: cannot read the store; its series are left out", metadata: ["reason": "\(error)"])

@@ -111,6 +111,53 @@ extension LinkSuites {
             await harness.finish()
         }
 
+        @Test("an unreadable store is moved aside at start; run goes on with a fresh one above the cloud's acked_seq (R7)")
+        func unreadableStoreIsQuarantined() async throws {
+            let harness = try await LinkHarness()
+            try await harness.append(count: 5)
+            harness.store.close()
+            let env = await Self.environment(harness)
+            let first = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/first.log")
+            try await eventually("the first run's messages on the cloud") { try await harness.cloud.counts(deviceID: testDevice).ackedSeq == 5 }
+            first.signal(SIGTERM)
+            #expect(try await first.waitForExit() == 0, "\(first.log)")
+
+            let device = harness.directory + "/device/"
+            for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: device + "outbox.sqlite" + suffix) }
+            try Data((0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).write(to: URL(fileURLWithPath: device + "outbox.sqlite"))
+            let second = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/second.log")
+            let reader = try await {
+                let deadline = ContinuousClock.now + .seconds(30)
+                while true {
+                    if let reader = try? StoreReaderForTests(directory: device), (try? reader.backlog()) != nil { return reader }
+                    if ContinuousClock.now > deadline { throw CancellationError() }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }()
+            try await eventually("the fresh store linked") { try reader.linkStatus()?.state == "live" }
+            #expect(second.log.contains("moved aside"), "\(second.log)")
+            let moved = try FileManager.default.contentsOfDirectory(atPath: device).filter { $0.hasPrefix("outbox.sqlite.corrupt-") }
+            #expect(moved.count == 1, "\(moved)")
+            let drafts = (1...2).map { round in
+                MessageDraft(type: .executionEvent, payload: [
+                    "event_id": .string("ev-after-quarantine-\(round)"), "request_id": "req-after", "event_type": "progress",
+                    "data": ["message": "after"], "timestamp": "2026-12-03T10:00:00.000Z",
+                ])
+            }
+            _ = try await reader.store.append(drafts)
+            try await eventually("new messages acked above the cloud's 5") { try reader.backlog().ackedSeq == 7 }
+            let status = try ConnectorProcess(["status"], environment: env, logPath: harness.directory + "/status.log")
+            #expect(try await status.waitForExit() == 0)
+            #expect(status.log.contains("an unreadable outbox was moved aside"), "\(status.log)")
+            second.signal(SIGTERM)
+            #expect(try await second.waitForExit() == 0, "\(second.log)")
+            let counts = try await harness.cloud.counts(deviceID: testDevice)
+            #expect(counts.messages == 7)
+            #expect(counts.duplicates == 0)
+            #expect(try await harness.cloud.messages(deviceID: testDevice).map(\.seq) == Array(1...7))
+            await harness.finish()
+        }
+
         @Test("standalone without CLOUD_WS_URL: says so, keeps local appends, SIGINT exits 0; a second run is refused; a later run with a cloud replays them (R14)")
         func standalone() async throws {
             let harness = try await LinkHarness()
