@@ -161,7 +161,15 @@ let package = Package(
         .plugin(
             name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),
 
+        // The libFuzzer target over the inbound frame decoder and request validation (tools/fuzz);
+        // its body is a library so the corpus regression test runs the same code without libFuzzer.
+        .target(name: "FuzzBodies", dependencies: ["ConnectorCore"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "FrameFuzzer", dependencies: ["FuzzBodies"],
+            swiftSettings: strictSettings),
+
         .testTarget(name: "ConnectorCoreTests", dependencies: ["ConnectorCore"]),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzBodies", "ConnectorCore"]),
         .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "CSQLite"]),
         .testTarget(name: "LZ4CodecTests", dependencies: ["LZ4Codec"]),
         // Tests only: throwaway certificates and a byte-by-byte HTTP server, shared by the socket suites.
