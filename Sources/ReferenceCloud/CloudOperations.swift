@@ -15,6 +15,12 @@ extension CloudContext {
         await session.sendMalformed(frames)
     }
 
+    func sendRawText(_ texts: [String], to deviceID: String) async throws(ReferenceCloudError) {
+        guard let session = session(for: deviceID) else { throw .deviceNotConnected(deviceID) }
+        logger.notice("fault: sending raw frames", metadata: ["device_id": .string(deviceID), "count": .stringConvertible(texts.count)])
+        await session.sendRawText(texts)
+    }
+
     /// Forgets the device (acked_seq back to 0) and closes its link so it reconnects and resends.
     func wipe(deviceID: String) async throws(ReferenceCloudError) {
         do {

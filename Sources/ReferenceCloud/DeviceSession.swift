@@ -264,6 +264,10 @@ actor DeviceSession {
         }
     }
 
+    func sendRawText(_ texts: [String]) {
+        for text in texts { send(text) }
+    }
+
     /// Closes the link (wipe, stop): the device reconnects and sees the new acked_seq.
     func close(code: UInt16, reason: String) {
         connection.close(code: WebSocketCloseCode(code), reason: reason)

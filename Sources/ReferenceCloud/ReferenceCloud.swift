@@ -107,6 +107,12 @@ public actor ReferenceCloud {
         try await context().sendMalformed(frames, to: deviceID)
     }
 
+    /// Sends each text as one frame, exactly as given (no id or ts added): generated bad frames for
+    /// the device's R15 tests.
+    public func sendRawText(_ texts: [String], to deviceID: String) async throws(ReferenceCloudError) {
+        try await context().sendRawText(texts, to: deviceID)
+    }
+
     public func isConnected(_ deviceID: String) -> Bool {
         running?.context.session(for: deviceID) != nil
     }
