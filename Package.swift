@@ -172,14 +172,17 @@ let package = Package(
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzBodies", "ConnectorCore"]),
         .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "CSQLite"]),
         .testTarget(name: "LZ4CodecTests", dependencies: ["LZ4Codec"]),
-        // Tests only: throwaway certificates and a byte-by-byte HTTP server, shared by the socket suites.
-        .target(name: "SocketTestSupport", swiftSettings: strictSettings),
+        // Tests only: throwaway certificates, listeners and a byte-by-byte HTTP server, and a log
+        // capture, shared by the socket suites.
+        .target(
+            name: "SocketTestSupport", dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
         .testTarget(name: "WebSocketTransportTests", dependencies: ["WebSocketTransport", "SocketTestSupport"]),
         .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy"]),
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors", "ConnectorCore", "SocketTestSupport", "WebSocketTransport"]),
         .testTarget(
             name: "LocalAPITests",
-            dependencies: ["LocalAPI", "OutboxStore", "ConnectorCore", "WebSocketTransport", "TrafficGenerator",
+            dependencies: ["LocalAPI", "OutboxStore", "ConnectorCore", "SocketTestSupport", "WebSocketTransport", "TrafficGenerator",
                            .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),

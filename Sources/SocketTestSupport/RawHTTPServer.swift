@@ -7,28 +7,10 @@ public final class RawHTTPServer: Sendable {
     public let port: Int
     private let listener: Int32
 
-    public struct Failure: Error { public let step: String }
-
     public init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw Failure(step: "socket") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
-        }
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        guard bound == 0, listen(descriptor, 8) == 0, named == 0 else {
-            _ = Foundation.close(descriptor)
-            throw Failure(step: "bind/listen")
-        }
-        listener = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
+        let socket = try SilentListener()
+        listener = socket.descriptor
+        port = socket.port
     }
 
     public var url: String { "http://127.0.0.1:\(port)" }
@@ -38,9 +20,9 @@ public final class RawHTTPServer: Sendable {
         let listener = self.listener
         return try await offThread {
             var watch = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-            guard poll(&watch, 1, Int32(timeout.components.seconds * 1000)) == 1 else { throw Failure(step: "accept timed out") }
+            guard poll(&watch, 1, Int32(timeout.components.seconds * 1000)) == 1 else { throw SilentListener.Failure(step: "accept timed out") }
             let descriptor = Glibc.accept(listener, nil, nil)
-            guard descriptor >= 0 else { throw Failure(step: "accept") }
+            guard descriptor >= 0 else { throw SilentListener.Failure(step: "accept") }
             return try RawHTTPExchange(descriptor: descriptor)
         }
     }
@@ -65,7 +47,7 @@ public final class RawHTTPExchange: Sendable {
             let count = recv(descriptor, &buffer, buffer.count, 0)
             guard count > 0 else {
                 _ = Foundation.close(descriptor)
-                throw RawHTTPServer.Failure(step: "reading the request head")
+                throw SilentListener.Failure(step: "reading the request head")
             }
             received += buffer[0..<count]
             headEnd = received.indices.dropLast(3).first { received[$0..<($0 + 4)].elementsEqual(separator) }

@@ -1,5 +1,6 @@
 import ConnectorCore
 import Foundation
+import SocketTestSupport
 import ReferenceCloud
 import Testing
 

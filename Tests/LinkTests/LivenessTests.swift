@@ -2,6 +2,7 @@
 import ConnectorCore
 import FaultProxy
 import Foundation
+import SocketTestSupport
 import Testing
 
 extension LinkSuites {

@@ -3,6 +3,7 @@ import Foundation
 import LocalAPI
 import Logging
 import OutboxStore
+import SocketTestSupport
 import WebSocketTransport
 
 /// A real store in a temp folder, its token, a metrics factory of its own (never the global
@@ -15,11 +16,11 @@ final class APIFixture: Sendable {
     let factory: PrometheusMetricsFactory
     let server: LocalAPIServer
     let client: WebSocketEventLoop
-    let logs: LogRecords
+    let logs: CapturedLog
 
     private init(
         directory: TemporaryDirectory, store: OutboxStore, token: LocalToken, factory: PrometheusMetricsFactory,
-        server: LocalAPIServer, client: WebSocketEventLoop, logs: LogRecords
+        server: LocalAPIServer, client: WebSocketEventLoop, logs: CapturedLog
     ) {
         self.directory = directory
         self.store = store
@@ -35,14 +36,14 @@ final class APIFixture: Sendable {
     ) async throws -> APIFixture {
         var options = OutboxOptions()
         configure(&options)
-        let logs = LogRecords()
+        let logs = CapturedLog()
         let store = try OutboxStore.open(
             directory: directory.path, identity: testIdentity, options: options, logger: quietLogger)
         let token = try LocalToken.loadOrCreate(directory: directory.path)
-        let factory = PrometheusMetricsFactory(logger: logs.logger())
+        let factory = PrometheusMetricsFactory(logger: logs.logger("test.local-api"))
         let server = try await LocalAPIServer.start(
             configuration: LocalAPIConfiguration(port: 0, shutdownGrace: .milliseconds(500)), store: store,
-            token: token, metrics: factory, logger: logs.logger())
+            token: token, metrics: factory, logger: logs.logger("test.local-api"))
         let client = try WebSocketEventLoop(name: "test-client", logger: quietLogger)
         return APIFixture(
             directory: directory, store: store, token: token, factory: factory, server: server, client: client, logs: logs)

@@ -1,4 +1,5 @@
 import Foundation
+import SocketTestSupport
 
 /// A one-connection TCP relay on 127.0.0.1 that holds the client's first bytes (a TLS ClientHello)
 /// until the test opens the gate, then connects upstream and copies both ways. Lets a test act

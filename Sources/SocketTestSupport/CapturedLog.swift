@@ -1,19 +1,25 @@
-import Logging
+public import Logging
 import Synchronization
 
-/// Every line a service logged, with its metadata, for tests that check what was logged.
-final class CapturedLog: Sendable {
-    struct Line: Sendable {
-        let level: Logger.Level
-        let message: String
-        let metadata: Logger.Metadata
+/// Tests only. Every line a service logged, with its metadata, for tests that check what was
+/// (and was not) logged.
+public final class CapturedLog: Sendable {
+    public struct Line: Sendable {
+        public let level: Logger.Level
+        public let message: String
+        public let metadata: Logger.Metadata
+
+        /// The line as any handler would print it, metadata included.
+        public var text: String { "\(level) \(message) \(metadata.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))" }
     }
 
     private let lines = Mutex<[Line]>([])
 
-    var all: [Line] { lines.withLock { $0 } }
+    public init() {}
 
-    func logger(_ label: String) -> Logger {
+    public var all: [Line] { lines.withLock { $0 } }
+
+    public func logger(_ label: String) -> Logger {
         Logger(label: label) { _ in Handler(log: self) }
     }
 

@@ -1,13 +1,14 @@
 import Foundation
 
-/// A TCP socket on 127.0.0.1 that listens and never answers: connects succeed, handshakes hang.
-struct SilentListener {
-    let descriptor: Int32
-    let port: Int
+/// Tests only. A TCP socket on 127.0.0.1 that listens and never answers: connects succeed,
+/// handshakes hang. Also the listening socket of `RawHTTPServer` and `GatedRelay`.
+public struct SilentListener: Sendable {
+    public let descriptor: Int32
+    public let port: Int
 
-    struct Failure: Error { let step: String }
+    public struct Failure: Error { public let step: String }
 
-    init() throws {
+    public init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(step: "socket") }
         var address = sockaddr_in()
@@ -27,5 +28,5 @@ struct SilentListener {
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 
-    func close() { _ = Foundation.close(descriptor) }
+    public func close() { _ = Foundation.close(descriptor) }
 }
