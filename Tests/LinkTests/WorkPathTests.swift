@@ -39,8 +39,10 @@ extension LinkSuites {
                     ["job_type": "tool", "tool_name": "c3"],
                 ],
             ]), to: testDevice)
-            try await eventually("the chain ended on the cloud") {
-                !CloudView(messages: try await cloud.messages(deviceID: testDevice)).terminals("r-chain").isEmpty
+            // The usage report is the seq after the terminal event: one frame later, so wait for both.
+            try await eventually("the chain's terminal and its usage reached the cloud") {
+                let view = CloudView(messages: try await cloud.messages(deviceID: testDevice))
+                return !view.terminals("r-chain").isEmpty && !view.usage("r-chain").isEmpty
             }
             let view = CloudView(messages: try await cloud.messages(deviceID: testDevice))
             let step1 = try stdinLine(seen + "/c1")

@@ -137,12 +137,14 @@ extension LinkSuites {
             _ = try await first.waitForExit()
 
             let second = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/second.log")
-            try await eventually("the interrupted execution ended on the cloud") {
-                !CloudView(messages: try await cloud.messages(deviceID: testDevice)).terminals("r-long").isEmpty
+            try await eventually("the interrupted execution and its usage reached the cloud") {
+                let view = CloudView(messages: try await cloud.messages(deviceID: testDevice))
+                return !view.terminals("r-long").isEmpty && !view.usage("r-long").isEmpty
             }
             // A redelivery of the finished request after the restart is recognised (R11).
             try await cloud.send(WorkHarness.request("r-done", ["job_type": "tool", "tool_name": "echo"]), to: testDevice)
             try await Task.sleep(for: .milliseconds(500))
+            try await eventually("everything the second run appended is acked") { try harness.backlog().pending == 0 }
             second.signal(SIGTERM)
             #expect(try await second.waitForExit() == 0, "\(second.log)")
 
