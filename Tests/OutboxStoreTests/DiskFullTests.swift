@@ -3,11 +3,20 @@ import Foundation
 @_spi(Faults) import OutboxStore
 import Testing
 
-/// A full disk, simulated with `PRAGMA max_page_count` on the writer (`OutboxOptions.maxPageCount`):
-/// appends fail with a typed error that says what to do, every append that returned is kept, the
-/// store stays consistent, and appends work again once there is room.
-@Suite("Disk full")
+/// A full disk, two ways: `PRAGMA max_page_count` on the writer (`OutboxOptions.maxPageCount`), which
+/// runs everywhere, and a real ENOSPC from a small tmpfs, where this process may mount one. Either
+/// way appends fail with a typed error that says what to do, every append that returned is kept,
+/// the store stays consistent, and appends work again once there is room.
+@Suite("Disk full", .serialized)
 struct DiskFullTests {
+    /// How the disk fills up, and how room comes back.
+    enum Room {
+        /// The writer's page cap; room comes back when the store is reopened without it.
+        case pageCap
+        /// The store lives on this small tmpfs; room comes back when it is remounted larger.
+        case tmpfs(SmallTmpfs)
+    }
+
     struct Outcome {
         var returned: [Int64] = []
         var failure: OutboxError?
@@ -19,16 +28,22 @@ struct DiskFullTests {
 
     /// Appends an execution event and a usage report per unit until the cap stops them, then
     /// reopens without the cap (the room is back) and looks at what is there.
-    static func fill(faults: OutboxFaults = []) async throws -> Outcome {
-        let directory = TemporaryDirectory()
+    static func fill(_ room: Room = .pageCap, faults: OutboxFaults = []) async throws -> Outcome {
+        let directory: TemporaryDirectory
+        switch room {
+        case .pageCap: directory = TemporaryDirectory()
+        case .tmpfs(let tmpfs): directory = tmpfs.directory
+        }
         var outcome = Outcome()
         do {
             let store = try openStore(directory, faults: faults) { options in
-                options.maxPageCount = 48
+                if case .pageCap = room { options.maxPageCount = 48 }
                 options.compressionThreshold = Int.max
             }
             let filler = String(repeating: "quite incompressible? no, but uncompressed: ", count: 40)
-            for round in 0..<10_000 {
+            // Far more than either disk holds (a round is over 3.6 KiB), yet bounded for a writer that
+            // never reports the full disk.
+            for round in 0..<2_000 {
                 do {
                     let appended = try await store.append(
                         [Drafts.event("req-\(round)", "progress", data: ["message": .string(filler)]),
@@ -41,6 +56,7 @@ struct DiskFullTests {
             }
             store.close()
         }
+        if case .tmpfs(let tmpfs) = room { try tmpfs.grow(toMiB: 32) }
         let reopened = try openStore(directory)
         defer { reopened.close() }
         let reader = try reopened.makeReader()
@@ -82,6 +98,24 @@ struct DiskFullTests {
     @Test("negative control: carrying on after SQLite rolled the batch back gives callers the wrong answer")
     func carryingOnAfterTheRollback() async throws {
         let outcome = try await Self.fill(faults: .ignoreBatchRollback)
+        #expect(!Self.problems(outcome).isEmpty)
+    }
+
+    @Test("on a real full disk (a 3 MiB tmpfs): the same, and appends resume once the tmpfs has room",
+          .enabled(if: SmallTmpfs.unavailableReason == nil, "\(SmallTmpfs.unavailableReason ?? "")"))
+    func realFullDiskLosesNothing() async throws {
+        let tmpfs = try SmallTmpfs(sizeMiB: 3)
+        let outcome = try await Self.fill(.tmpfs(tmpfs))
+        #expect(Self.problems(outcome).isEmpty, "\(Self.problems(outcome))")
+    }
+
+    /// On a real ENOSPC in WAL mode the failure comes at COMMIT, which SQLite fails as a whole, so
+    /// the rollback fault above has nothing to bite on here; answering before the commit does.
+    @Test("negative control on the real full disk: an append that answers before its commit is caught",
+          .enabled(if: SmallTmpfs.unavailableReason == nil, "\(SmallTmpfs.unavailableReason ?? "")"))
+    func answeringBeforeTheCommitOnTmpfs() async throws {
+        let tmpfs = try SmallTmpfs(sizeMiB: 3)
+        let outcome = try await Self.fill(.tmpfs(tmpfs), faults: .returnBeforeCommit)
         #expect(!Self.problems(outcome).isEmpty)
     }
 }
