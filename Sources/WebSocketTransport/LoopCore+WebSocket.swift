@@ -128,6 +128,23 @@ extension LoopCore {
         }
     }
 
+    /// How long a requested close may wait for its writeable callback.
+    static let closeSendTimeoutSeconds: Int32 = 5
+
+    /// A close frame goes out from a writeable callback, and a peer that stopped reading (a stalled
+    /// or half-open link, the very case a heartbeat timeout closes) with our send buffer full never
+    /// gives one: lws would hold the socket, and its close would never be reported. So the close
+    /// gets a deadline, after which lws drops the socket and `closed` reports why. Once the close
+    /// frame is written lws replaces this with its own wait for the peer's answer.
+    func boundCloseSend(_ connection: WebSocketConnection, _ wsi: OpaquePointer) {
+        guard !faults.contains(.unboundedCloseSend) else { return }
+        if connection.io.failure == nil {
+            connection.io.failure =
+                "the connection ended before our close frame went out (it waits at most \(Self.closeSendTimeoutSeconds) s for a peer that stopped reading)"
+        }
+        lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, Self.closeSendTimeoutSeconds)
+    }
+
     /// A close reason fits in 123 bytes; cut on a character boundary.
     static func closeReason(_ reason: String) -> String {
         var result = ""

@@ -260,8 +260,10 @@ final class LoopCore: @unchecked Sendable {
         switch command {
         case .connect(let connection): startConnect(connection)
         case .flush(let connection):
-            connection.flushCommandReceived()
-            if let wsi = connection.io.wsi, !connection.io.finished { lws_callback_on_writable(wsi) }
+            let closing = connection.flushCommandReceived()
+            guard let wsi = connection.io.wsi, !connection.io.finished else { break }
+            if closing { boundCloseSend(connection, wsi) }
+            lws_callback_on_writable(wsi)
         case .abort(let connection): abort(connection)
         case .cancelConnect(let connection):
             if !connection.io.finished && connection.io.connectDeadline != nil {

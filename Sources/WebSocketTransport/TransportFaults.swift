@@ -7,4 +7,8 @@ public struct TransportFaults: OptionSet, Sendable {
     /// Every context redoes libwebsockets' global TLS init, as lws 4.1 would by default: a loop
     /// created during another loop's TLS handshake then fails that handshake.
     public static let initSSLForEveryContext = TransportFaults(rawValue: 1 << 0)
+
+    /// A requested close waits for its writeable callback for ever: against a peer that stopped
+    /// reading, the socket's close is then never reported.
+    public static let unboundedCloseSend = TransportFaults(rawValue: 1 << 1)
 }

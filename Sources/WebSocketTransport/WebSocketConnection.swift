@@ -166,8 +166,14 @@ public final class WebSocketConnection: @unchecked Sendable {
         waiter?.resume(returning: .success(()))
     }
 
-    /// The `.flush` command arrived: from now on a new send must schedule another one.
-    func flushCommandReceived() { lock.withLock { flushScheduled = false } }
+    /// The `.flush` command arrived: from now on a new send must schedule another one. True when
+    /// a close is waiting for its writeable callback.
+    func flushCommandReceived() -> Bool {
+        lock.withLock {
+            flushScheduled = false
+            return closeRequest != nil
+        }
+    }
 
     enum WriteStep {
         case idle

@@ -56,7 +56,7 @@ final class GatedRelay: Sendable {
         shutdown(destination, Int32(SHUT_WR))
     }
 
-    private static func connectLoopback(_ port: Int) -> Int32? {
+    static func connectLoopback(_ port: Int) -> Int32? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
