@@ -219,8 +219,8 @@ let package = Package(
         .testTarget(
             name: "ConformanceTests",
             dependencies: [
-                "Conformance", "CloudConnector", "CloudConnectorCLI", "ConnectorCore", "ReferenceCloud", "WebSocketTransport",
-                .product(name: "Logging", package: "swift-log"),
+                "Conformance", "CloudConnector", "CloudConnectorCLI", "ConnectorCore", "ReferenceCloud", "SocketTestSupport",
+                "WebSocketTransport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

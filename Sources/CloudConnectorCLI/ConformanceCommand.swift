@@ -36,8 +36,9 @@ struct ConformanceCommand: AsyncParsableCommand {
 
             Examples:
               cloud-connector conformance --url ws://127.0.0.1:8080/ws
-              CLOUD_API_KEY=… cloud-connector conformance --url wss://cloud.example/ws --tenant-id acme
-              cloud-connector conformance --url wss://staging.example/ws --only R5,R6 --timeout 10s --json
+              cloud-connector conformance --url wss://cloud.example/ws --tenant-id acme
+              CLOUD_WS_URL=wss://cloud.example/ws cloud-connector conformance --only R5
+              cloud-connector conformance --only R9 --timeout 10s --json
               cloud-connector conformance --list
             """)
 
@@ -70,7 +71,7 @@ struct ConformanceCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("device-id-prefix"),
         help: ArgumentHelp(
-            "Each check plays the device <prefix><random UUID>, new on every run. Default: conformance-. Example: --device-id-prefix staging-kit-",
+            "Each check plays the device <prefix><random UUID>, new on every run. Example: --device-id-prefix staging-kit-",
             valueName: "prefix"))
     var deviceIDPrefix = "conformance-"
 
@@ -85,7 +86,7 @@ struct ConformanceCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("timeout"),
         help: ArgumentHelp(
-            "How long each check waits for each answer it expects (token, upgrade, connect_ack, ack, heartbeat_ack, close). Default: 5s. Example: --timeout 10s",
+            "How long each check waits for each answer it expects (token, upgrade, connect_ack, ack, heartbeat_ack, close). Example: --timeout 10s",
             valueName: "duration"))
     var timeout = "5s"
 

@@ -45,7 +45,7 @@ struct ConformanceOutput: Sendable {
         let skipped = results.count { $0.outcome.status == "skip" }
         guard json else {
             Console.out("")
-            Console.out("\(results.count) checks: \(passed) passed, \(failed) failed, \(skipped) skipped")
+            Console.out("\(results.count) check\(results.count == 1 ? "" : "s"): \(passed) passed, \(failed) failed, \(skipped) skipped")
             return
         }
         let endpoint = configuration.endpoint

@@ -49,9 +49,11 @@ final class CheckProbe: Sendable {
         headers.add(name: "X-Tenant-Id", value: tenantID)
         headers.add(name: "Accept", value: "application/json")
         if let key = configuration.apiKey { headers.add(name: "Authorization", value: "Bearer " + key.revealed) }
-        do {
+        do throws(TransportError) {
             return try await loop.send(HTTPClientRequest(
                 url: tokenURL, headers: headers, tls: configuration.tls, timeout: timeout, maxResponseBytes: 64 << 10))
+        } catch .connectFailed(_, let reason) {
+            throw .fail("GET \(displayTokenURL) failed to connect: \(reason)")
         } catch {
             throw .fail("GET \(displayTokenURL) failed: \(error)")
         }
@@ -98,6 +100,8 @@ final class CheckProbe: Sendable {
         case .success(let socket): return socket
         case .failure(.upgradeRefused(_, let status)):
             throw .fail("the WebSocket upgrade with a fresh device token was refused with HTTP \(status) (§3.2)")
+        case .failure(.connectFailed(_, let reason)):
+            throw .fail("opening the WebSocket \(configuration.endpoint.displayWebSocketURL) failed: \(reason)")
         case .failure(let error):
             throw .fail("opening the WebSocket failed: \(error)")
         }
@@ -109,6 +113,7 @@ final class CheckProbe: Sendable {
         let socket = try await openOrFail(token: token)
         try socket.send(DeviceFrames.connect(deviceID: deviceID, tenantID: tenantID, token: token, lastSeq: lastSeq), what: "connect")
         let ack = try await connectAck(on: socket)
+        logger.debug("session accepted", metadata: ["session.id": .string(ack.sessionID), "acked_seq": .stringConvertible(ack.ackedSeq)])
         return Session(socket: socket, connectAck: ack)
     }
 
@@ -247,6 +252,7 @@ final class CheckProbe: Sendable {
         for message in messages {
             try socket.send(message.text, what: "\(message.type) seq \(message.seq)")
             track.recordSent(message.seq)
+            logger.debug("sent", metadata: ["seq": .stringConvertible(message.seq), "type": .string(message.type), "id": .string(message.id)])
         }
     }
 

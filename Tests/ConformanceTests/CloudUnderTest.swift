@@ -4,18 +4,20 @@ import Foundation
 import Logging
 import ReferenceCloud
 import Testing
+import WebSocketTransport
 
 /// A reference cloud on 127.0.0.1, port 0, on a fresh data directory, for the kit to check.
 struct CloudUnderTest {
     let cloud: ReferenceCloud
     let directory: String
 
-    static func start(faults: CloudFaults = CloudFaults(), apiKeys: Set<String> = []) async throws -> CloudUnderTest {
+    static func start(faults: CloudFaults = CloudFaults(), apiKeys: Set<String> = [], tls: TLSConfiguration? = nil) async throws -> CloudUnderTest {
         let directory = NSTemporaryDirectory() + "conformance-cloud-" + UUID().uuidString
         var logger = Logger(label: "conformance-test.cloud")
         logger.logLevel = .critical
         let cloud = ReferenceCloud(
-            configuration: ReferenceCloudConfiguration(dataDirectory: directory, apiKeys: apiKeys, faults: faults), logger: logger)
+            configuration: ReferenceCloudConfiguration(dataDirectory: directory, apiKeys: apiKeys, faults: faults, tls: tls),
+            logger: logger)
         try await cloud.start()
         return CloudUnderTest(cloud: cloud, directory: directory)
     }

@@ -2,7 +2,9 @@ import ConnectorCore
 import Conformance
 import Foundation
 import ReferenceCloud
+import SocketTestSupport
 import Testing
+import WebSocketTransport
 
 /// `cloud-connector conformance` as a cloud team runs it: the real binary against a reference cloud
 /// in this process. The table, the JSON, the exit codes, and the API key never in the output.
@@ -66,6 +68,29 @@ struct ConformanceCommandTests {
         #expect(cumulative["detail"]?.stringValue?.contains("acked a seq it never received") == true)
         #expect(cumulative["device_id"]?.stringValue?.hasPrefix("conformance-") == true)
         #expect(checks[0]["device_id"] != checks[1]["device_id"], "each check is a device of its own")
+    }
+
+    /// wss:// is verified like the connector verifies it: the test CA with --ca-file, refused by the
+    /// system trust store without it, unverified (and said so) with --insecure.
+    @Test func aTLSCloudIsVerifiedWithTheCAFileAndRefusedWithoutIt() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let cloud = try await CloudUnderTest.start(
+            tls: TLSConfiguration(certificateFile: certificates.certificateFile, privateKeyFile: certificates.privateKeyFile))
+        let url = await cloud.cloud.webSocketURL
+        let trusted = try await ConnectorBinary.run(["conformance", "--url", url, "--only", "handshake,R5.durable"], environment: ["CLOUD_CA_FILE": certificates.caFile])
+        let untrusted = try await ConnectorBinary.run(["conformance", "--url", url, "--only", "handshake.token"])
+        let insecure = try await ConnectorBinary.run(["conformance", "--url", url, "--only", "handshake.token", "--insecure"])
+        await cloud.finish()
+
+        #expect(url.hasPrefix("wss://"))
+        #expect(trusted.status == 0, "\(trusted)")
+        #expect(trusted.stdout.contains("api      https://127.0.0.1:"), "the API URL derived from wss:// is https://")
+        #expect(untrusted.status == 1, "\(untrusted)")
+        #expect(untrusted.stdout.contains("handshake.token") && untrusted.stdout.contains("/device-token failed"), "\(untrusted)")
+        #expect(insecure.status == 0, "\(insecure)")
+        #expect(insecure.stdout.contains("certificates NOT verified"))
+        #expect(insecure.stderr.contains("TLS certificate verification is OFF"), "\(insecure)")
     }
 
     @Test func listNeedsNoCloud() async throws {
