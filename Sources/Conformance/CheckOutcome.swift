@@ -34,3 +34,13 @@ struct CheckStop: Error {
     static func fail(_ reason: String) -> CheckStop { CheckStop(outcome: .fail(reason)) }
     static func skip(_ reason: String) -> CheckStop { CheckStop(outcome: .skip(reason)) }
 }
+
+extension CheckOutcome {
+    /// A pass's text, or the outcome thrown to end the check.
+    func passOrThrow() throws(CheckStop) -> String {
+        switch self {
+        case .pass(let text): return text
+        case .fail, .skip: throw CheckStop(outcome: self)
+        }
+    }
+}

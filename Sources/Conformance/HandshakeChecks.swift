@@ -84,13 +84,3 @@ enum HandshakeChecks {
         return try RefusalReview.judge(expected, await probe.refusal(on: socket)).passOrThrow()
     }
 }
-
-extension CheckOutcome {
-    /// A pass's text, or the outcome thrown to end the check.
-    func passOrThrow() throws(CheckStop) -> String {
-        switch self {
-        case .pass(let text): return text
-        case .fail, .skip: throw CheckStop(outcome: self)
-        }
-    }
-}
