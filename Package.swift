@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "CloudConnectorCLI",
             dependencies: [
-                "ConnectorCore", "OutboxStore", "CloudConnector", "LZ4Codec", "LocalAPI", "Executors",
+                "ConnectorCore", "OutboxStore", "CloudConnector", "LZ4Codec", "LocalAPI", "Executors", "Conformance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -105,6 +105,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["AGENT_PROTOCOL.md"],
+            swiftSettings: strictSettings
+        ),
+        // The conformance kit (`cloud-connector conformance`): plays the device side of PROTOCOL.md
+        // against any cloud and judges the cloud-side rules, each check as a device of its own.
+        .target(
+            name: "Conformance",
+            dependencies: [
+                "ConnectorCore", "CloudConnector", "WebSocketTransport", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         // The cloud side of PROTOCOL.md, for tests, demos and other teams: token endpoint, handshake,
@@ -199,10 +208,19 @@ let package = Package(
         .testTarget(
             name: "LinkTests",
             dependencies: [
-                "CloudConnector", "CloudConnectorCLI", "ConnectorCore", "Executors", "FaultProxy", "LocalAPI", "OutboxStore",
+                "CloudConnector", "CloudConnectorCLI", "Conformance", "ConnectorCore", "Executors", "FaultProxy", "LocalAPI", "OutboxStore",
                 "ReferenceCloud", "SQLiteDB", "SocketTestSupport", "TrafficGenerator", "WebSocketTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The kit against the reference cloud, healthy and in each broken mode, in process and
+        // through the real `cloud-connector conformance`.
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: [
+                "Conformance", "CloudConnector", "CloudConnectorCLI", "ConnectorCore", "ReferenceCloud", "SocketTestSupport",
+                "WebSocketTransport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

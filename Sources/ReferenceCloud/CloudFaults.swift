@@ -16,10 +16,24 @@ public struct CloudFaults: Sendable, Equatable {
     /// Announce this tenant in `connect_ack` instead of the device's (tests R12's 4403 on the device).
     public var announcedTenant: String?
 
+    // The three below break a cloud-side rule on purpose: they are the negative controls of the
+    // conformance kit (`cloud-connector conformance`), which must name each one precisely.
+
+    /// Breaks R6: a message the cloud already holds (same seq, or same id under a new seq) is kept
+    /// again as a copy and counted, as a cloud without dedupe would. It is acked as usual, so the
+    /// wire looks healthy; only the counts show it.
+    public var countResends: Bool
+    /// Breaks R5: every `ack` names one seq more than the highest the cloud holds, a seq it never
+    /// received. `connect_ack` stays truthful.
+    public var ackUnreceived: Bool
+    /// Breaks R9: `heartbeat` is never answered; everything else works.
+    public var ignoreHeartbeats: Bool
+
     public init(
         dropAfterFrames: Int? = nil, ackDelay: Duration? = nil, withholdAcks: Bool = false,
         refuseTokens: Bool = false, refusedDevices: Set<String> = [], silent: Bool = false,
-        announcedTenant: String? = nil
+        announcedTenant: String? = nil, countResends: Bool = false, ackUnreceived: Bool = false,
+        ignoreHeartbeats: Bool = false
     ) {
         self.dropAfterFrames = dropAfterFrames
         self.ackDelay = ackDelay
@@ -28,6 +42,9 @@ public struct CloudFaults: Sendable, Equatable {
         self.refusedDevices = refusedDevices
         self.silent = silent
         self.announcedTenant = announcedTenant
+        self.countResends = countResends
+        self.ackUnreceived = ackUnreceived
+        self.ignoreHeartbeats = ignoreHeartbeats
     }
 }
 

@@ -27,6 +27,20 @@ actor CloudStore {
         CREATE TABLE IF NOT EXISTS tokens(
             token TEXT PRIMARY KEY, device_id TEXT NOT NULL, tenant_id TEXT NOT NULL,
             expires_ms INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS resent_copies(
+            device_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,
+            payload TEXT NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
+            total_tokens INTEGER NOT NULL, cost_micros INTEGER NOT NULL);
+        """
+
+    /// Stored messages plus, under the `countResends` fault, the duplicates it kept as copies:
+    /// what every count, total and listing reads, so the fault shows wherever anyone looks.
+    private static let heldMessages = """
+        (SELECT device_id, seq, id, type, payload, prompt_tokens, completion_tokens, total_tokens, cost_micros
+            FROM messages
+         UNION ALL
+         SELECT device_id, seq, id, type, payload, prompt_tokens, completion_tokens, total_tokens, cost_micros
+            FROM resent_copies)
         """
 
     /// The outcome of storing one burst.
@@ -39,7 +53,8 @@ actor CloudStore {
     /// Stores a burst in one transaction. INSERT OR IGNORE turns both UNIQUE keys into R6: a row
     /// that changes nothing is a duplicate. acked_seq only grows, and also covers a duplicate's seq
     /// (a message known by id under a new seq must still be acked, or the device resends forever).
-    func store(deviceID: String, _ batch: [InboundOutboxMessage]) throws -> BatchResult {
+    /// `countResends` (a fault) keeps each duplicate as a copy that counts, instead.
+    func store(deviceID: String, _ batch: [InboundOutboxMessage], countResends: Bool = false) throws -> BatchResult {
         try db.transaction {
             var stored = 0
             var duplicates = 0
@@ -57,7 +72,14 @@ actor CloudStore {
                         .integer(message.usage.promptTokens), .integer(message.usage.completionTokens),
                         .integer(message.usage.totalTokens), .integer(message.usage.costMicros),
                     ])
-                if db.changes == 1 { stored += 1 } else { duplicates += 1 }
+                if db.changes == 1 {
+                    stored += 1
+                } else if countResends {
+                    try storeCopy(deviceID: deviceID, message)
+                    stored += 1
+                } else {
+                    duplicates += 1
+                }
                 highest = max(highest, message.seq)
             }
             try db.run(
@@ -71,6 +93,20 @@ actor CloudStore {
         }
     }
 
+    private func storeCopy(deviceID: String, _ message: InboundOutboxMessage) throws {
+        try db.run(
+            """
+            INSERT INTO resent_copies(device_id, seq, id, type, payload, prompt_tokens, completion_tokens,
+                total_tokens, cost_micros)
+            VALUES(?,?,?,?,?,?,?,?,?)
+            """,
+            [
+                .text(deviceID), .integer(message.seq), .text(message.id), .text(message.type), .text(message.payload),
+                .integer(message.usage.promptTokens), .integer(message.usage.completionTokens),
+                .integer(message.usage.totalTokens), .integer(message.usage.costMicros),
+            ])
+    }
+
     func ackedSeq(deviceID: String) throws -> Int64 {
         try db.int64("SELECT acked_seq FROM devices WHERE device_id = ?", [.text(deviceID)])
     }
@@ -78,7 +114,7 @@ actor CloudStore {
     func counts(deviceID: String) throws -> DeviceCounts {
         let device = [SQLiteValue.text(deviceID)]
         var byType: [String: Int] = [:]
-        for row in try db.all("SELECT type, count(*) FROM messages WHERE device_id = ? GROUP BY type", device) {
+        for row in try db.all("SELECT type, count(*) FROM \(Self.heldMessages) WHERE device_id = ? GROUP BY type", device) {
             byType[row[0].text ?? "", default: 0] += Int(row[1].int64 ?? 0)
         }
         return DeviceCounts(
@@ -90,7 +126,7 @@ actor CloudStore {
     }
 
     func messages(deviceID: String) throws -> [CloudMessage] {
-        try db.all("SELECT seq, id, type, payload FROM messages WHERE device_id = ? ORDER BY seq", [.text(deviceID)])
+        try db.all("SELECT seq, id, type, payload FROM \(Self.heldMessages) WHERE device_id = ? ORDER BY seq", [.text(deviceID)])
             .map { row in
                 CloudMessage(
                     seq: row[0].int64 ?? 0, id: row[1].text ?? "", type: row[2].text ?? "", payload: row[3].text ?? "")
@@ -102,7 +138,7 @@ actor CloudStore {
             """
             SELECT count(*), coalesce(sum(prompt_tokens),0), coalesce(sum(completion_tokens),0),
                 coalesce(sum(total_tokens),0), coalesce(sum(cost_micros),0)
-            FROM messages WHERE device_id = ? AND type = 'usage_report'
+            FROM \(Self.heldMessages) WHERE device_id = ? AND type = 'usage_report'
             """, [.text(deviceID)]
         ).first ?? []
         func int(_ index: Int) -> Int64 { index < row.count ? row[index].int64 ?? 0 : 0 }
@@ -115,6 +151,7 @@ actor CloudStore {
     func wipe(deviceID: String) throws {
         try db.transaction {
             try db.run("DELETE FROM messages WHERE device_id = ?", [.text(deviceID)])
+            try db.run("DELETE FROM resent_copies WHERE device_id = ?", [.text(deviceID)])
             try db.run("DELETE FROM devices WHERE device_id = ?", [.text(deviceID)])
         }
     }

@@ -80,6 +80,10 @@ actor DeviceSession {
                     deviceID: deviceID, atMS: nowMilliseconds(), lastSeq: payload?["last_seq"]?.numberValue?.int64,
                     pending: payload?["pending"]?.numberValue?.int64)
             }
+            if context.faults.ignoreHeartbeats {
+                logger.debug("fault: heartbeat not answered")
+                return
+            }
             send(CloudFrames.envelope(type: "heartbeat_ack", payload: ["ts": .string(RFC3339.format(milliseconds: nowMilliseconds()))]), priority: .high)
         case "pong": break
         case "connect": await refuse(code: "protocol_error", message: "connect sent twice", close: 4400)
@@ -202,7 +206,7 @@ actor DeviceSession {
             let batch = pending
             pending = []
             do {
-                let result = try await context.store.store(deviceID: deviceID, batch)
+                let result = try await context.store.store(deviceID: deviceID, batch, countResends: context.faults.countResends)
                 if result.duplicates > 0 {
                     logger.info("duplicates acked again, not stored", metadata: ["count": .stringConvertible(result.duplicates)])
                 }
@@ -233,7 +237,7 @@ actor DeviceSession {
     /// Cumulative and monotonic (R5): a burst of duplicates repeats the current ack.
     private func sendAck(_ seq: Int64) {
         lastAck = max(lastAck, seq)
-        send(CloudFrames.ack(seq: lastAck))
+        send(CloudFrames.ack(seq: context.faults.ackUnreceived ? lastAck + 1 : lastAck))
     }
 
     // MARK: outbound

@@ -14,6 +14,18 @@ struct ServeCommand: AsyncParsableCommand {
             stdout line 1: the WebSocket URL (CLOUD_WS_URL), line 2: the HTTP base URL (CLOUD_API_URL and
             the admin API: /admin/devices/{id}/counts|messages|send|malformed|wipe, /admin/faults).
             Logs go to stderr.
+
+            --fault NAME breaks the cloud on purpose from the start (the admin API's POST /admin/faults \
+            changes faults later). The last three are the broken modes the conformance kit must catch:
+              withhold_acks      store messages but never ack them
+              refuse_tokens      GET /device-token answers 401 to everyone
+              silent             send nothing at all (no connect_ack, no acks, no heartbeat_ack)
+              count_resends      R6 broken: a resent message is counted again (acked as usual)
+              ack_unreceived     R5 broken: every ack is one seq above the highest held
+              ignore_heartbeats  R9 broken: heartbeats are never answered
+
+            Example:
+              reference-cloud serve --data-dir /tmp/cloud --fault ack_unreceived
             """)
 
     @Option(help: "TCP port to listen on; 0 picks a free one.")
@@ -48,6 +60,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(
+        name: .customLong("fault"),
+        help: ArgumentHelp("Turn on a fault mode from the start (repeatable; see below).", valueName: "name"))
+    var faultNames: [String] = []
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard heartbeatMS > 0, maxInflight > 0, tokenLifetime > 0 else {
@@ -57,6 +74,15 @@ struct ServeCommand: AsyncParsableCommand {
         guard (tlsCertificate == nil) == (tlsKey == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together: give both to serve wss://, or neither")
         }
+        _ = try faults()
+    }
+
+    func faults() throws -> CloudFaults {
+        var faults = CloudFaults()
+        for name in faultNames where !faults.switchOn(name) {
+            throw ValidationError("unknown --fault \(name); known: \(CloudFaults.switchNames.joined(separator: ", "))")
+        }
+        return faults
     }
 
     func run() async throws {
@@ -69,8 +95,11 @@ struct ServeCommand: AsyncParsableCommand {
         let cloud = ReferenceCloud(configuration: ReferenceCloudConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, apiKeys: Set(apiKeys),
             tokenLifetime: .seconds(tokenLifetime), heartbeatIntervalMS: heartbeatMS, maxInflight: maxInflight,
-            tls: tlsCertificate.map { TLSConfiguration(certificateFile: $0, privateKeyFile: tlsKey) }))
+            faults: try faults(), tls: tlsCertificate.map { TLSConfiguration(certificateFile: $0, privateKeyFile: tlsKey) }))
         try await cloud.start()
+        if !faultNames.isEmpty {
+            Logger(label: "reference-cloud").warning("fault modes on", metadata: ["faults": .string(faultNames.joined(separator: ","))])
+        }
         let signals = Signals([SIGTERM, SIGINT])
         // Written unbuffered: a script reading the first line must not wait for a buffer to fill.
         let urls = "\(await cloud.webSocketURL)\n\(await cloud.apiURL)\n"

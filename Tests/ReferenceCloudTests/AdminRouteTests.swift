@@ -145,21 +145,24 @@ struct AdminRouteTests {
         let harness = try await Harness.start()
         let off: JSONValue = [
             "drop_after_frames": nil, "ack_delay_ms": nil, "withhold_acks": false, "refuse_tokens": false,
-            "refused_devices": [], "silent": false, "announced_tenant": nil,
+            "refused_devices": [], "silent": false, "announced_tenant": nil, "count_resends": false,
+            "ack_unreceived": false, "ignore_heartbeats": false,
         ]
         let initial = try await harness.admin(.get, "/admin/faults")
         #expect(initial.status == 200)
         #expect(initial.body == off)
 
         let on = #"{"drop_after_frames": 7, "ack_delay_ms": 250, "withhold_acks": true, "refuse_tokens": true,"#
-            + #" "refused_devices": ["d2", "d1"], "silent": false, "announced_tenant": "tenant-z"}"#
+            + #" "refused_devices": ["d2", "d1"], "silent": false, "announced_tenant": "tenant-z","#
+            + #" "count_resends": true, "ack_unreceived": true, "ignore_heartbeats": true}"#
         let replaced = try await harness.admin(.post, "/admin/faults", body: on)
         #expect(replaced.status == 200)
         #expect(replaced.body["refused_devices"] == ["d1", "d2"])
         #expect(try await harness.admin(.get, "/admin/faults").body == replaced.body)
         #expect(await harness.cloud.faults == CloudFaults(
             dropAfterFrames: 7, ackDelay: .milliseconds(250), withholdAcks: true, refuseTokens: true,
-            refusedDevices: ["d1", "d2"], announcedTenant: "tenant-z"))
+            refusedDevices: ["d1", "d2"], announcedTenant: "tenant-z", countResends: true, ackUnreceived: true,
+            ignoreHeartbeats: true))
         #expect(try await harness.tokenResponse().status == 401)  // refuse_tokens is live
 
         // A body replaces everything: absent fields are off again.
@@ -180,7 +183,8 @@ struct AdminRouteTests {
             (#"{"drop_after_frames": "3"}"#, "drop_after_frames"), (#"{"ack_delay_ms": -5}"#, "ack_delay_ms"),
             (#"{"ack_delay_ms": 1.5}"#, "ack_delay_ms"), (#"{"silent": "yes"}"#, "silent"),
             (#"{"refused_devices": "d1"}"#, "refused_devices"), (#"{"refused_devices": ["d1", 2]}"#, "refused_devices"),
-            (#"{"announced_tenant": 5}"#, "announced_tenant"),
+            (#"{"announced_tenant": 5}"#, "announced_tenant"), (#"{"count_resends": 1}"#, "count_resends"),
+            (#"{"ignore_heartbeat": true}"#, "ignore_heartbeat"),
         ] {
             expectError(try await harness.admin(.post, "/admin/faults", body: body), 400, "bad_request", mentions: mentions)
         }

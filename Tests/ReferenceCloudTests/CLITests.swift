@@ -44,6 +44,26 @@ struct CLITests {
         #expect(FileManager.default.fileExists(atPath: data + "/cloud.sqlite"))
     }
 
+    /// The broken modes the conformance kit must catch can be started from a script.
+    @Test func faultFlagsAreInForceFromTheStart() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CloudProcess.binary))
+        let data = NSTemporaryDirectory() + "refcloud-cli-data-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let cloud = try CloudProcess([
+            "serve", "--data-dir", data, "--log-level", "error", "--fault", "ack_unreceived", "--fault", "ignore_heartbeats",
+        ])
+        defer { cloud.cleanUp() }
+        let urls = try #require(await cloud.lines(2), "no URLs on stdout; stderr:\n\(cloud.stderr)")
+        let loop = try WebSocketEventLoop(name: "rc-cli-test", logger: Logger(label: "rc-cli-test"))
+        let faults = try JSON.parse(try await loop.send(HTTPClientRequest(url: urls[1] + "/admin/faults")).bodyText)
+        await loop.shutdown(gracePeriod: .milliseconds(200))
+        #expect(faults["ack_unreceived"] == .bool(true))
+        #expect(faults["ignore_heartbeats"] == .bool(true))
+        #expect(faults["count_resends"] == .bool(false))
+        cloud.signal(SIGTERM)
+        #expect(await cloud.exit()?.status == 0, "stderr:\n\(cloud.stderr)")
+    }
+
     @Test(arguments: [["--help"], ["serve", "--help"], ["help", "serve"]])
     func helpExitsZero(_ arguments: [String]) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: CloudProcess.binary))
@@ -60,6 +80,7 @@ struct CLITests {
         (["serve", "--data-dir", "/tmp/refcloud-never-created", "--bogus"], "--bogus"),
         (["serve", "--data-dir", "/tmp/refcloud-never-created", "--log-level", "loud"], "unknown --log-level loud"),
         (["serve", "--data-dir", "/tmp/refcloud-never-created", "--heartbeat-ms", "0"], "must be positive"),
+        (["serve", "--data-dir", "/tmp/refcloud-never-created", "--fault", "ack_unrecieved"], "unknown --fault ack_unrecieved"),
         (["launch"], "launch"),
     ])
     func badArgumentsExitNonZeroWithAMessage(_ arguments: [String], _ mentions: String) async throws {

@@ -100,6 +100,50 @@ struct LinkAndFaultTests {
         await harness.finish()
     }
 
+    /// The conformance kit's negative controls: each breaks exactly its rule and nothing else.
+    @Test func countResendsCountsADuplicateAgainAndStillAcksIt() async throws {
+        let harness = try await Harness.start(faults: CloudFaults(countResends: true))
+        let (peer, _) = try await harness.connect()
+        peer.send(Frames.usage(seq: 1, tokens: 10, cost: "0.01"))
+        #expect(await peer.next(type: "ack")?.int("payload", "seq") == 1)
+        peer.send(Frames.usage(seq: 1, tokens: 10, cost: "0.01"))
+        #expect(await peer.next(type: "ack")?.int("payload", "seq") == 1, "still acked again")
+        let counts = try await harness.cloud.counts(deviceID: deviceID)
+        #expect(counts.messages == 2, "the resend counted as a new message")
+        #expect(counts.duplicates == 0)
+        #expect(try await harness.cloud.usage(deviceID: deviceID).totalTokens == 20, "and billed twice")
+        peer.connection.close()
+        await harness.finish()
+    }
+
+    @Test func ackUnreceivedAcksOneAboveWhatIsHeldButConnectAckStaysTruthful() async throws {
+        let harness = try await Harness.start(faults: CloudFaults(ackUnreceived: true))
+        let (peer, _) = try await harness.connect()
+        peer.send(Frames.event(seq: 1))
+        peer.send(Frames.event(seq: 2))
+        #expect(await eventually { try await harness.cloud.counts(deviceID: deviceID).messages == 2 })
+        var highest: Int64 = 0
+        while highest < 3, let ack = await peer.next(type: "ack", within: .seconds(5)) { highest = ack.int("payload", "seq") ?? 0 }
+        #expect(highest == 3, "one above the highest seq held")
+        peer.connection.close()
+        let (again, connectAck) = try await harness.connect(lastSeq: 2)
+        #expect(connectAck?.int("acked_seq") == 2)
+        again.connection.close()
+        await harness.finish()
+    }
+
+    @Test func ignoreHeartbeatsLeavesHeartbeatsUnansweredAndAcksFlowing() async throws {
+        let harness = try await Harness.start(faults: CloudFaults(ignoreHeartbeats: true))
+        let (peer, _) = try await harness.connect()
+        peer.send(Frames.heartbeat)
+        peer.send(Frames.event(seq: 1))
+        #expect(await peer.next(type: "ack")?.int("payload", "seq") == 1)
+        #expect(await peer.next(type: "heartbeat_ack", within: .milliseconds(500)) == nil)
+        #expect(try await harness.cloud.heartbeatTimes(deviceID: deviceID).count == 1, "received and recorded, only not answered")
+        peer.connection.close()
+        await harness.finish()
+    }
+
     @Test func malformedFramesReachTheDevice() async throws {
         let harness = try await Harness.start()
         let (peer, _) = try await harness.connect()
