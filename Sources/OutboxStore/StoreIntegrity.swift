@@ -38,6 +38,9 @@ public enum StoreIntegrity {
                 }
             } catch let error as SQLiteError where error.isInterrupted {
                 return .unfinished
+            } catch let error as SQLiteError where error.isCorrupt {
+                // Some damage stops the check itself instead of being listed: that is its finding.
+                return .damaged([error.message])
             }
             let findings = rows.compactMap { $0.first?.text }.filter { $0 != "ok" }
             return findings.isEmpty ? .clean : .damaged(findings)
