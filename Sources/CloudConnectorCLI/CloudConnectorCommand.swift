@@ -29,7 +29,7 @@ struct CloudConnectorCommand: AsyncParsableCommand {
               cloud-connector outbox stats --json
               cloud-connector metering totals --group-by day,model
             """,
-        subcommands: [RunCommand.self, StatusCommand.self, DeviceCommand.self, OutboxCommand.self, TimelineCommand.self, MeteringCommand.self])
+        subcommands: [RunCommand.self, StatusCommand.self, DoctorCommand.self, DeviceCommand.self, OutboxCommand.self, TimelineCommand.self, MeteringCommand.self])
 
     /// Parses, then runs with every failure turned into one sentence on stderr and a documented exit
     /// status. ArgumentParser's own outcomes (help, usage errors) keep its handling and exit 64.
