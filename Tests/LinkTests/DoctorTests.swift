@@ -52,9 +52,12 @@ extension LinkSuites {
             #expect(outcome.has("data_dir", "problem", "\(setup.device) is mode 0750", "its group can enter it", "chmod 700 \(setup.device)"), "\(outcome)")
             #expect(outcome.has("files", "problem", "outbox.sqlite is mode 0644", "every user on this machine can read it", "chmod 600"), "\(outcome)")
             #expect(outcome.has("files", "problem", "config.json is mode 0666", "can change it", "chmod go-w"), "\(outcome)")
-            chmod(setup.device, 0o700)
             chmod(setup.device + "/outbox.sqlite", 0o600)
             chmod(setup.device + "/config.json", 0o644)
+            chmod(setup.device, 0o500)
+            let readOnly = try await setup.doctor("--offline")
+            #expect(readOnly.has("data_dir", "problem", "is mode 0500", "its owner cannot write into it"), "\(readOnly)")
+            chmod(setup.device, 0o700)
             #expect(try await setup.doctor("--offline").status == 0)
             if geteuid() == 0 {
                 // The service's user owns the data directory; files a command run as root left in it

@@ -43,6 +43,11 @@ extension Doctor {
         if let problem = rule.problem(path: path, mode: info.st_mode, owner: info.st_uid, serviceUID: info.st_uid, isDirectory: true) {
             fine = false
             add(.problem("data_dir", problem))
+        } else if info.st_mode & 0o700 != 0o700 {
+            fine = false
+            add(.problem(
+                "data_dir",
+                "\(path) is mode 0\(String(info.st_mode & 0o777, radix: 8)): its owner cannot write into it (or list or enter it), so `run` cannot keep its outbox there. Fix: chmod 700 \(path)"))
         }
         if fine {
             add(.ok("data_dir", "\(path) exists, mode 0700, owned by \(FileRule.user(info.st_uid))."))
