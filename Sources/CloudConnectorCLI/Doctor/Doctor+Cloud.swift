@@ -18,7 +18,11 @@ extension Doctor {
             for check in Self.cloudChecks { add(.skipped(check, "Not checked: --offline.")) }
             return
         }
-        guard let api = CloudHost(url: cloud.apiURL), let link = CloudHost(url: cloud.webSocketURL) else { return }
+        guard let api = CloudHost(url: cloud.apiURL), let link = CloudHost(url: cloud.webSocketURL) else {
+            // CloudEndpoint already refused URLs without a host; this only guards the parse here.
+            for check in Self.cloudChecks { add(.skipped(check, "Not checked: the cloud URLs name no host and port to try.")) }
+            return
+        }
         await checkAddresses(api: api, link: link)
         guard let loop else {
             for check in Self.cloudChecks.dropFirst() {

@@ -21,7 +21,6 @@ struct DoctorOptions: Sendable {
 /// found (no store checks without a data directory, no token without a TCP connection), and
 /// collects one or more findings per check. Reads only: nothing is created, migrated or locked.
 struct Doctor {
-    let environment: [String: String]
     let options: DoctorOptions
     /// Quiet: what the checks learn goes into findings, not into log lines on stderr.
     let logger: Logger
@@ -31,7 +30,8 @@ struct Doctor {
     let checked: ConnectorConfiguration.Checked
     var configuration: ConnectorConfiguration? { checked.configuration }
     var dataDirectory: DataDirectory?
-    /// The uid files must belong to: this user's, or the directory owner's when run as root.
+    /// The uid files must belong to: the data directory's owner, who runs the service (`run`
+    /// creates the directory); this process's until the directory is seen.
     var serviceUID: uid_t = geteuid()
     var configFile: ConfigFile?
     var serviceRunning = false
@@ -46,7 +46,6 @@ struct Doctor {
     var tokenFailure: TransportError?
 
     init(environment: [String: String], options: DoctorOptions) {
-        self.environment = environment
         self.options = options
         var logger = Logger(label: "cloud-connector.doctor")
         logger.logLevel = .error
