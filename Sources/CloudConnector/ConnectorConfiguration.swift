@@ -48,20 +48,63 @@ public struct ConnectorConfiguration: Sendable, Equatable {
         environment: [String: String], flags: Flags = Flags(),
         workingDirectory: String? = nil
     ) throws(ConfigurationError) -> ConnectorConfiguration {
-        let dataDirectory = try DataDirectory.resolvePath(
-            flag: flags.dataDirectory, environment: environment, workingDirectory: workingDirectory)
-        return ConnectorConfiguration(
-            dataDirectory: dataDirectory,
-            deviceIDOverride: try identifier("DEVICE_ID", environment["DEVICE_ID"], unsetMeans: "to use <data>/device_id"),
-            tenantID: try identifier("TENANT_ID", environment["TENANT_ID"], unsetMeans: "for the default tenant local")
-                ?? DeviceIdentity.defaultTenant,
-            cloud: try CloudEndpoint.parse(environment: environment),
-            apiKey: (environment["CLOUD_API_KEY"]).flatMap { $0.isEmpty ? nil : APIKey($0) },
-            caFile: try caFile(environment["CLOUD_CA_FILE"]),
-            tlsInsecure: try flag("CLOUD_TLS_INSECURE", environment["CLOUD_TLS_INSECURE"]),
-            durability: try durability(flag: flags.durability, environment: environment),
-            maxOutboxBytes: try maxOutboxBytes(flag: flags.maxOutboxBytes, environment: environment),
-            retentionMS: try retention(flag: flags.retention, environment: environment))
+        let checked = check(environment: environment, flags: flags, workingDirectory: workingDirectory)
+        guard let configuration = checked.configuration else {
+            throw checked.problems.first ?? ConfigurationError(.invalidSetting, "the configuration could not be read.")
+        }
+        return configuration
+    }
+
+    /// The outcome of reading every setting: the configuration when all of them are usable, and
+    /// each unusable one otherwise (not only the first: `cloud-connector doctor` names them all).
+    public struct Checked: Sendable {
+        public let configuration: ConnectorConfiguration?
+        public let problems: [ConfigurationError]
+        /// Resolved even when other settings are not, so checks of the data directory can still run.
+        public let dataDirectory: String?
+    }
+
+    public static func check(
+        environment: [String: String], flags: Flags = Flags(), workingDirectory: String? = nil
+    ) -> Checked {
+        var problems: [ConfigurationError] = []
+        func read<T>(_ body: () throws(ConfigurationError) -> T) -> T? {
+            do {
+                return try body()
+            } catch {
+                problems.append(error)
+                return nil
+            }
+        }
+        // In this order, so `parse` keeps naming the same first problem.
+        let dataDirectory = read { () throws(ConfigurationError) in
+            try DataDirectory.resolvePath(flag: flags.dataDirectory, environment: environment, workingDirectory: workingDirectory)
+        }
+        let deviceID = read { () throws(ConfigurationError) in
+            try Self.identifier("DEVICE_ID", environment["DEVICE_ID"], unsetMeans: "to use <data>/device_id")
+        }
+        let tenantID = read { () throws(ConfigurationError) in
+            try Self.identifier("TENANT_ID", environment["TENANT_ID"], unsetMeans: "for the default tenant local")
+        }
+        let cloud = read { () throws(ConfigurationError) in try CloudEndpoint.parse(environment: environment) }
+        let caFile = read { () throws(ConfigurationError) in try Self.caFile(environment["CLOUD_CA_FILE"]) }
+        let insecure = read { () throws(ConfigurationError) in try Self.flag("CLOUD_TLS_INSECURE", environment["CLOUD_TLS_INSECURE"]) }
+        let durability = read { () throws(ConfigurationError) in try Self.durability(flag: flags.durability, environment: environment) }
+        let maxOutboxBytes = read { () throws(ConfigurationError) in
+            try Self.maxOutboxBytes(flag: flags.maxOutboxBytes, environment: environment)
+        }
+        let retention = read { () throws(ConfigurationError) in try Self.retention(flag: flags.retention, environment: environment) }
+        guard problems.isEmpty, let dataDirectory, let deviceID, let tenantID, let cloud, let caFile, let insecure,
+            let durability, let maxOutboxBytes, let retention
+        else {
+            return Checked(configuration: nil, problems: problems, dataDirectory: dataDirectory)
+        }
+        let configuration = ConnectorConfiguration(
+            dataDirectory: dataDirectory, deviceIDOverride: deviceID, tenantID: tenantID ?? DeviceIdentity.defaultTenant,
+            cloud: cloud, apiKey: (environment["CLOUD_API_KEY"]).flatMap { $0.isEmpty ? nil : APIKey($0) },
+            caFile: caFile, tlsInsecure: insecure, durability: durability, maxOutboxBytes: maxOutboxBytes,
+            retentionMS: retention)
+        return Checked(configuration: configuration, problems: [], dataDirectory: dataDirectory)
     }
 
     /// The store settings these values call for.

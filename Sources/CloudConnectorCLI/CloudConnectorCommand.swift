@@ -17,7 +17,7 @@ struct CloudConnectorCommand: AsyncParsableCommand {
             CLOUD_API_URL, CLOUD_API_KEY, CLOUD_CONNECTOR_DATA_DIR, OUTBOX_DURABILITY, OUTBOX_MAX_BYTES, \
             OUTBOX_RETENTION, LOG_LEVEL (default warning).
 
-            Exit codes: 0 ok · 1 verify found differences, or a conformance check failed · 64 usage error · 65 bad input data · \
+            Exit codes: 0 ok · 1 verify found differences, doctor a problem, or a conformance check failed · 64 usage error · 65 bad input data · \
             66 no outbox / no such message or request · 69 store or data directory locked · \
             70 internal error · 73 cannot create an output file · 74 I/O or storage error (disk full) · \
             75 outbox full, retry later · 78 configuration error (bad env var, identity mismatch, schema too new).
@@ -28,11 +28,12 @@ struct CloudConnectorCommand: AsyncParsableCommand {
               cloud-connector device
               cloud-connector outbox stats --json
               cloud-connector metering totals --group-by day,model
+              cloud-connector doctor                                      # is this install healthy?
               cloud-connector conformance --url ws://127.0.0.1:8080/ws    # check a cloud against PROTOCOL.md
             """,
         subcommands: [
-            RunCommand.self, StatusCommand.self, DeviceCommand.self, OutboxCommand.self, TimelineCommand.self, MeteringCommand.self,
-            ConformanceCommand.self,
+            RunCommand.self, StatusCommand.self, DoctorCommand.self, DeviceCommand.self, OutboxCommand.self, TimelineCommand.self,
+            MeteringCommand.self, ConformanceCommand.self,
         ])
 
     /// Parses, then runs with every failure turned into one sentence on stderr and a documented exit

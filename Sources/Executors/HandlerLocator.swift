@@ -9,6 +9,8 @@ import Glibc
 /// spawn either. (The handlers directory's own parents are the data directory's business.)
 struct HandlerLocator {
     let handlersDirectory: String
+    /// Whose handlers may run: this process's user (an audit run as root judges for the service's user).
+    var user: uid_t = geteuid()
 
     func locate(_ job: ExecutionJob) throws(ExecutorFailure) -> String {
         let noun = job.kind == .tool ? "tool name" : "playbook code"
@@ -56,7 +58,7 @@ struct HandlerLocator {
     }
 
     private func check(_ path: String, _ info: stat, isDirectory: Bool) throws(ExecutorFailure) {
-        let me = geteuid()
+        let me = user
         guard info.st_uid == me || info.st_uid == 0 else {
             throw unsafe(path, "is owned by uid \(info.st_uid), not by this user (uid \(me)) or root; fix with: chown \(me) '\(path)'")
         }

@@ -62,7 +62,7 @@ public actor ReferenceCloud {
                 host: configuration.host, port: configuration.port, webSocketPath: configuration.webSocketPath,
                 tls: configuration.tls, extraHeaderNames: ["X-Device-Id", "X-Tenant-Id"],
                 upgradeFilter: { context.upgradeDecision($0) },
-                httpHandler: { await context.handle($0) }))
+                httpHandler: { await context.respond($0) }))
         } catch {
             throw .transport("\(error)")
         }

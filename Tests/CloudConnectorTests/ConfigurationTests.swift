@@ -35,6 +35,27 @@ struct ConfigurationTests {
         #expect(configuration.outboxOptions.durability == .full)
     }
 
+    @Test("check names every unusable setting, not only the first, and still resolves the data directory; parse throws the first")
+    func checkNamesEveryProblem() {
+        var environment = home
+        environment["TENANT_ID"] = "a b"
+        environment["CLOUD_WS_URL"] = "ftp://cloud.example"
+        environment["OUTBOX_MAX_BYTES"] = "12"
+        environment["CLOUD_TLS_INSECURE"] = "maybe"
+        let checked = ConnectorConfiguration.check(environment: environment, workingDirectory: "/work")
+        #expect(checked.configuration == nil)
+        #expect(checked.dataDirectory == "/home/ada/.mindscape")
+        let messages = checked.problems.map(\.message)
+        #expect(messages.count == 4, "\(messages)")
+        for name in ["TENANT_ID", "CLOUD_WS_URL", "CLOUD_TLS_INSECURE", "OUTBOX_MAX_BYTES"] {
+            #expect(messages.contains { $0.hasPrefix(name) }, "\(name) not named: \(messages)")
+        }
+        #expect(failure(environment)?.message == messages.first)
+        let fine = ConnectorConfiguration.check(environment: home, workingDirectory: "/work")
+        #expect(fine.problems.isEmpty)
+        #expect(fine.configuration == (try? parse(home)))
+    }
+
     @Test("data directory: --data-dir beats CLOUD_CONNECTOR_DATA_DIR beats $HOME/.mindscape")
     func dataDirectoryOrder() throws {
         var environment = home

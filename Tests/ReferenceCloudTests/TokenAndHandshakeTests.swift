@@ -23,6 +23,18 @@ struct TokenAndHandshakeTests {
         await harness.finish()
     }
 
+    @Test("every HTTP answer, refusals too, carries an RFC 9110 Date close to now: devices read the cloud's clock from it")
+    func answersCarryADate() async throws {
+        let harness = try await Harness.start(apiKeys: ["k1"])
+        for response in [try await harness.tokenResponse(apiKey: "k1"), try await harness.tokenResponse(), try await harness.http(.get, "/healthz")] {
+            let date = try #require(response.headers["Date"], "status \(response.status) without a Date header")
+            let instant = try #require(HTTPDate.parseMilliseconds(date), "\(date)")
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            #expect(abs(now - instant) < 5_000, "\(date)")
+        }
+        await harness.finish()
+    }
+
     @Test func upgradeWithoutAValidTokenIsRefused() async throws {
         let harness = try await Harness.start()
         await #expect(throws: TransportError.self) { _ = try await harness.open(token: "not-a-token") }

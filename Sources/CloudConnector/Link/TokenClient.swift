@@ -50,22 +50,30 @@ struct TokenClient: Sendable {
         return base + "/device-token"
     }
 
-    func fetch() async -> TokenFetchResult {
+    /// What `fetch` sends; `TokenProbe` sends the same, so a diagnosis tests exactly what the link does.
+    var request: HTTPClientRequest {
         var headers: HTTPHeaders = [:]
         headers.add(name: "X-Device-Id", value: deviceID)
         headers.add(name: "X-Tenant-Id", value: tenantID)
         headers.add(name: "Accept", value: "application/json")
         if let apiKey { headers.add(name: "Authorization", value: "Bearer " + apiKey.revealed) }
-        let request = HTTPClientRequest(method: .get, url: url, headers: headers, tls: tls, timeout: timeout, maxResponseBytes: 64 << 10)
+        return HTTPClientRequest(method: .get, url: url, headers: headers, tls: tls, timeout: timeout, maxResponseBytes: 64 << 10)
+    }
+
+    func fetch() async -> TokenFetchResult {
         let response: HTTPClientResponse
         do {
             response = try await loop.send(request)
         } catch {
             return .failed(reason: "GET \(displayURL): \(error)")
         }
+        return Self.interpret(response, displayURL: displayURL)
+    }
+
+    static func interpret(_ response: HTTPClientResponse, displayURL: String) -> TokenFetchResult {
         switch response.status {
         case 200:
-            return Self.parse(response.body, displayURL: displayURL)
+            return parse(response.body, displayURL: displayURL)
         case 401, 403:
             return .refused(status: response.status)
         default:

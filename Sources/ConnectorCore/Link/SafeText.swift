@@ -1,10 +1,10 @@
 /// Texts that end up in logs and status (peer close reasons, cloud error messages, transport
 /// errors) come from outside. Before they are kept they lose any copy of a secret the link holds,
 /// control characters that could forge log lines, and everything past a readable length.
-enum SafeText {
-    static let maxCharacters = 300
+public enum SafeText {
+    public static let maxCharacters = 300
 
-    static func clean(_ text: String, hiding secrets: [String]) -> String {
+    public static func clean(_ text: String, hiding secrets: [String]) -> String {
         var cleaned = text
         for secret in secrets where !secret.isEmpty {
             cleaned = replacingOccurrences(of: secret, in: cleaned, with: Redaction.placeholder)

@@ -1,0 +1,69 @@
+import CloudConnector
+import Foundation
+
+/// DNS and one TCP connection to a cloud host, on a thread of its own (the calls block): the first
+/// question when nothing works is whether the host can be reached at all, and why not.
+enum TCPProbe {
+    enum Outcome: Equatable {
+        case connected(address: String, milliseconds: Int64)
+        /// The name does not resolve: the resolver's reason.
+        case unresolved(String)
+        /// Every address failed; the reason for the last one ("connection refused", "no answer …").
+        case failed(address: String, reason: String)
+    }
+
+    static func probe(host: String, port: Int, timeout: Duration) async -> Outcome {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: blockingProbe(host: host, port: port, timeout: timeout)) }
+        }
+    }
+
+    private static func blockingProbe(host: String, port: Int, timeout: Duration) -> Outcome {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICSERV
+        var results: UnsafeMutablePointer<addrinfo>?
+        let lookup = getaddrinfo(host, String(port), &hints, &results)
+        guard lookup == 0, results != nil else { return .unresolved(String(cString: gai_strerror(lookup))) }
+        defer { freeaddrinfo(results) }
+        var outcome = Outcome.unresolved("no address")
+        var next = results
+        while let address = next {
+            next = address.pointee.ai_next
+            let text = numeric(address)
+            let started = ContinuousClock.now
+            if let reason = connect(address, timeout: timeout) {
+                outcome = .failed(address: text, reason: reason)
+                continue
+            }
+            return .connected(address: text, milliseconds: (ContinuousClock.now - started).inMilliseconds)
+        }
+        return outcome
+    }
+
+    /// nil when connected; else why not.
+    private static func connect(_ address: UnsafeMutablePointer<addrinfo>, timeout: Duration) -> String? {
+        let descriptor = socket(address.pointee.ai_family, address.pointee.ai_socktype, address.pointee.ai_protocol)
+        guard descriptor >= 0 else { return String(cString: strerror(errno)).lowercased() }
+        defer { close(descriptor) }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        if Glibc.connect(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 { return nil }
+        guard errno == EINPROGRESS else { return String(cString: strerror(errno)).lowercased() }
+        var watch = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+        let milliseconds = Int32(clamping: timeout.inMilliseconds)
+        guard poll(&watch, 1, milliseconds) > 0 else {
+            return "no answer within \(DurationText.format(milliseconds: timeout.inMilliseconds)) (a firewall dropping packets, or the host is down)"
+        }
+        var code: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &code, &length) == 0 else { return String(cString: strerror(errno)).lowercased() }
+        return code == 0 ? nil : String(cString: strerror(code)).lowercased()
+    }
+
+    private static func numeric(_ address: UnsafeMutablePointer<addrinfo>) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        guard getnameinfo(address.pointee.ai_addr, address.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0
+        else { return "?" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
