@@ -85,7 +85,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strictSettings
+            // Debug builds honour the delivery faults the torture runs' negative controls switch on
+            // (TestFaults.swift); the release build that ships never does.
+            swiftSettings: strictSettings + [.define("CLOUD_CONNECTOR_TEST_FAULTS", .when(configuration: .debug))]
         ),
         // The work the cloud sends, behind one protocol: command handlers in <data>/handlers (a child
         // process per execution, in its own process group) and an HTTP executor for a local API.
