@@ -153,6 +153,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // The end-to-end torture runs (tools/crash-loop, tools/chaos): the real `cloud-connector run`
+        // and `reference-cloud serve` as child processes, SIGKILLed or linked through the fault proxy
+        // under load, with every delivery property checked from both stores.
+        .executableTarget(
+            name: "LinkTorture",
+            dependencies: [
+                "ConnectorCore", "OutboxStore", "FaultProxy", "WebSocketTransport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // Trains the payload compression dictionary (tools/train-dictionary); its output is committed.
         .executableTarget(
             name: "DictionaryTrainer", dependencies: ["ConnectorCore", "LZ4Codec", "OutboxStore", "TrafficGenerator"],
