@@ -52,9 +52,10 @@ struct Summary {
               cloud           \(cloudMessages) messages; \(cloudDuplicates) re-acked duplicates (resends of what it held); the connector \
             reported \(connectorResends) resends
             """)
+        let interrupted = mode == "crash-loop" ? ", \(executionsInterrupted) running at a connector SIGKILL" : ""
         lines.append("""
-              executions      \(tallies.requestsSent) requests sent, \(executionsAccepted) accepted, \(executionsInterrupted) \
-            running at a connector SIGKILL; \(tallies.requestsNotConnected) not sent (device not connected)
+              executions      \(tallies.requestsSent) requests sent, \(executionsAccepted) accepted\(interrupted); \
+            \(tallies.requestsNotConnected) not sent (device not connected)
             """)
         lines.append("  counted once    checked \(cloudCheck); slowest drain \(Self.seconds(slowestDrain))")
         lines.append("""
