@@ -58,7 +58,7 @@ final class Counter: Sendable {
 }
 
 /// `cloud-connector run` as a child process, restarted after each SIGKILL on the same data directory.
-struct ConnectorService {
+struct ConnectorRun {
     let binary: String
     let workspace: Workspace
     /// `CLOUD_CONNECTOR_TEST_FAULTS` for the negative controls (honoured by debug builds only).

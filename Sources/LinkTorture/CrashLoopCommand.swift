@@ -52,7 +52,13 @@ struct CrashLoopCommand: AsyncParsableCommand {
         let seed = common.seed ?? UInt64.random(in: .min ... .max)
         let workspace = try Workspace.create()
         say("link torture: crash loop, \(cycles) cycles killing \(kill.rawValue), seed \(seed); data under \(workspace.root)")
-        var rig = try Rig(options: common, workspace: workspace, seed: seed, heartbeatMS: 1_000)
+        var rig: Rig
+        do {
+            rig = try Rig(options: common, workspace: workspace, seed: seed, heartbeatMS: 1_000)
+        } catch {
+            workspace.remove()
+            throw error
+        }
         var summary = Summary(mode: "crash-loop", seed: seed)
         summary.cloudCheck = "every cycle, after draining"
         do {

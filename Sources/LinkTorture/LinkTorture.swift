@@ -46,6 +46,7 @@ func finish(_ rig: inout Rig, _ summary: inout Summary, options: CommonOptions) 
                 negative control FAILED: with the connector fault \(fault.rawValue) the checks found no \
                 \(fault.expectedKinds.map(\.rawValue).sorted().joined(separator: " or ")) violation, so they could not catch that break
                 """
+            if let other = rig.violations.first { verdict += "; the run found instead: \(other)" }
         }
     } else {
         passed = rig.violations.isEmpty

@@ -9,7 +9,7 @@ struct Rig {
     let workspace: Workspace
     let http: HTTP
     var cloud: CloudServer
-    var connector: ConnectorService
+    var connector: ConnectorRun
     let cli: ConnectorCLI
     let ledger = Ledger()
     var device: DeviceAudit
@@ -29,7 +29,7 @@ struct Rig {
             throw TortureError(description: "\(binary) is not there: build it first (tools/crash-loop and tools/chaos do), or pass --bin-dir")
         }
         cloud = CloudServer(binary: binaries.cloud, workspace: workspace, heartbeatMS: heartbeatMS)
-        connector = ConnectorService(binary: binaries.connector, workspace: workspace, fault: options.expectedFault?.rawValue, cloudURL: "")
+        connector = ConnectorRun(binary: binaries.connector, workspace: workspace, fault: options.expectedFault?.rawValue, cloudURL: "")
         cli = ConnectorCLI(binary: binaries.connector, workspace: workspace)
         device = DeviceAudit(directory: workspace.deviceData)
         cloudAudit = CloudAudit(http: http, api: "")
@@ -50,7 +50,7 @@ struct Rig {
         }
     }
 
-    /// Starts the connector; `recordResends` first adds what the previous (killed) run reported.
+    /// Starts the connector, after adding up the resends the previous (killed) run last reported.
     mutating func startConnector() async throws {
         if connector.starts > 0, let status = try? device.linkStatus() { connectorResends += status.messagesResent }
         try await connector.start()
