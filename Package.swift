@@ -85,7 +85,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strictSettings
+            // Debug builds honour the delivery faults the torture runs' negative controls switch on
+            // (TestFaults.swift); the release build that ships never does.
+            swiftSettings: strictSettings + [.define("CLOUD_CONNECTOR_TEST_FAULTS", .when(configuration: .debug))]
         ),
         // The work the cloud sends, behind one protocol: command handlers in <data>/handlers (a child
         // process per execution, in its own process group) and an HTTP executor for a local API.
@@ -157,6 +159,19 @@ let package = Package(
         .executableTarget(
             name: "CrashHarness",
             dependencies: ["ConnectorCore", "OutboxStore", "TrafficGenerator"],
+            swiftSettings: strictSettings
+        ),
+
+        // The end-to-end torture runs (tools/crash-loop, tools/chaos): the real `cloud-connector run`
+        // and `reference-cloud serve` as child processes, SIGKILLed or linked through the fault proxy
+        // under load, with every delivery property checked from both stores.
+        .executableTarget(
+            name: "LinkTorture",
+            dependencies: [
+                "ConnectorCore", "OutboxStore", "FaultProxy", "WebSocketTransport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
 

@@ -18,7 +18,8 @@ import Foundation
 ///   "messaging": {"bindings": {"cfg-line-1": "ws-sales"}, "default_workspace": null, "agent_wait_ms": 30000,
 ///                 "handler": "reply-bot"},                // <handlers_dir>/tools/reply-bot answers when no agent does
 ///   "reload": {"command": "/usr/local/bin/reload-packs"},  // or {"url": "http://127.0.0.1:8000/reload"}
-///   "local_api": {"host": "127.0.0.1", "port": 7410}
+///   "local_api": {"host": "127.0.0.1", "port": 7410},
+///   "link": {"reconnect_base_ms": 500, "reconnect_cap_ms": 60000}
 /// }
 /// ```
 public struct ConfigFile: Sendable, Equatable {
@@ -50,6 +51,11 @@ public struct ConfigFile: Sendable, Equatable {
     public var reload: ReloadAction?
     public var localAPIHost = "127.0.0.1"
     public var localAPIPort = 7410
+    /// R10's reconnect backoff (full jitter below min(cap, base · 2ⁿ)); PROTOCOL's defaults. A site
+    /// with a flaky uplink may want a lower cap; the torture runs use one so a fault every few seconds
+    /// does not leave the link waiting a minute.
+    public var reconnectBaseMS: Int64 = 500
+    public var reconnectCapMS: Int64 = 60_000
 
     public init() {}
 
@@ -92,7 +98,7 @@ struct ConfigReader {
         var config = ConfigFile()
         let known = [
             "executor", "handlers_dir", "tools", "playbooks", "max_concurrent_executions", "default_timeout_ms",
-            "inbox_retention", "messaging", "reload", "local_api",
+            "inbox_retention", "messaging", "reload", "local_api", "link",
         ]
         try checkKeys(root, known, at: "")
         if let value = root["executor"] { config.executor = try executor(value, at: "executor") }
@@ -150,6 +156,19 @@ struct ConfigReader {
             try checkKeys(object, ["host", "port"], at: "local_api.")
             if let host = object["host"] { config.localAPIHost = try string(host, at: "local_api.host") }
             if let port = object["port"] { config.localAPIPort = Int(try whole(port, at: "local_api.port", in: 0...65_535)) }
+        }
+        if let value = root["link"] {
+            let object = try self.object(value, at: "link")
+            try checkKeys(object, ["reconnect_base_ms", "reconnect_cap_ms"], at: "link.")
+            if let base = object["reconnect_base_ms"] {
+                config.reconnectBaseMS = try whole(base, at: "link.reconnect_base_ms", in: 10...60_000)
+            }
+            if let cap = object["reconnect_cap_ms"] {
+                config.reconnectCapMS = try whole(cap, at: "link.reconnect_cap_ms", in: 100...3_600_000)
+            }
+            guard config.reconnectCapMS >= config.reconnectBaseMS else {
+                throw fail("link.reconnect_cap_ms", "must be at least link.reconnect_base_ms (\(config.reconnectBaseMS)).")
+            }
         }
         return config
     }

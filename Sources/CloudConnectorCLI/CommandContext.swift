@@ -1,7 +1,7 @@
 import CloudConnector
 import Foundation
 import Logging
-import OutboxStore
+@_spi(Faults) import OutboxStore
 
 /// What every command starts from: the parsed configuration and the logger, and the two ways to get
 /// at the store. Read commands never create anything; only `outbox append` creates the store.
@@ -65,10 +65,11 @@ struct CommandContext {
         return try open(directory, identity)
     }
 
-    func open(_ directory: DataDirectory, _ identity: DeviceIdentity) throws -> OutboxStore {
-        try OutboxStore.open(
-            directory: directory.path, identity: identity.storeIdentity, options: configuration.outboxOptions,
-            logger: logger)
+    /// `faults`: only `run` passes any, and only in debug builds (TestFaults).
+    func open(_ directory: DataDirectory, _ identity: DeviceIdentity, faults: OutboxFaults = []) throws -> OutboxStore {
+        var options = configuration.outboxOptions
+        options.faults = faults
+        return try OutboxStore.open(directory: directory.path, identity: identity.storeIdentity, options: options, logger: logger)
     }
 
     /// Runs `body` with the existing store and closes it afterwards, also when `body` throws.

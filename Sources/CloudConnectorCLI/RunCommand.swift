@@ -1,11 +1,11 @@
 import ArgumentParser
-import CloudConnector
+@_spi(Faults) import CloudConnector
 import ConnectorCore
 import Executors
 import LocalAPI
 import Foundation
 import Logging
-import OutboxStore
+@_spi(Faults) import OutboxStore
 import ServiceLifecycle
 import WebSocketTransport
 
@@ -62,8 +62,10 @@ struct RunCommand: AsyncParsableCommand {
         else {
             throw CLIFailure(.software, "internal error: the device id was not created. Please report it.")
         }
-        let store = try Self.openOrQuarantine(context, directory, identity)
+        let testFaults = TestFaults.forRun(context.environment, logger: logger)
+        let store = try Self.openOrQuarantine(context, directory, identity, faults: testFaults.store)
         defer { store.close() }
+        let config = try ConfigFile.load(directory: directory.path)
         let settings = context.configuration.cloud.map { cloud in
             var settings = LinkSettings(
                 deviceID: identity.deviceID, tenantID: identity.tenantID, webSocketURL: cloud.webSocketURL,
@@ -71,9 +73,11 @@ struct RunCommand: AsyncParsableCommand {
                 displayAPIURL: cloud.displayAPIURL, apiKey: context.configuration.apiKey,
                 tls: TLSConfiguration(caFile: context.configuration.caFile, allowInsecure: context.configuration.tlsInsecure))
             settings.shutdownGrace = grace
+            settings.faults = testFaults.link
+            settings.connection.reconnectBackoff = BackoffPolicy(
+                base: .milliseconds(config.reconnectBaseMS), cap: .milliseconds(config.reconnectCapMS))
             return settings
         }
-        let config = try ConfigFile.load(directory: directory.path)
         let httpLoop = try WebSocketEventLoop(name: "executors", logger: logger)
         let executor = Self.executor(config, directory: directory, loop: httpLoop)
         let transport = TransportHandler(
@@ -139,15 +143,17 @@ struct RunCommand: AsyncParsableCommand {
 
     /// A store SQLite cannot read is moved aside and a fresh one started: the service must keep
     /// taking work, and R7 keeps the fresh store's seqs above what the cloud already holds.
-    static func openOrQuarantine(_ context: CommandContext, _ directory: DataDirectory, _ identity: DeviceIdentity) throws -> OutboxStore {
+    static func openOrQuarantine(
+        _ context: CommandContext, _ directory: DataDirectory, _ identity: DeviceIdentity, faults: OutboxFaults = []
+    ) throws -> OutboxStore {
         do {
-            return try context.open(directory, identity)
+            return try context.open(directory, identity, faults: faults)
         } catch OutboxError.corrupt(let path, let detail) {
             let moved = try StoreQuarantine.moveAside(directory: directory.path, fileName: OutboxStore.fileName)
             context.logger.critical(
                 "the outbox could not be read and was moved aside; starting a fresh one. Messages it held that the cloud had not acked are only in the moved file",
                 metadata: ["store": "\(path)", "reason": "\(detail)", "moved_to": "\(moved)"])
-            return try context.open(directory, identity)
+            return try context.open(directory, identity, faults: faults)
         }
     }
 

@@ -19,6 +19,16 @@ public struct Direction: OptionSet, Sendable, Hashable, CustomStringConvertible 
     }
 }
 
+/// The side of a connection that `FaultProxy.halfOpen` makes vanish.
+public enum VanishedPeer: Sendable, Hashable, CustomStringConvertible {
+    /// The server's host or a NAT on its way died: the client's socket stays open and hears nothing.
+    case upstream
+    /// The client's network died: the upstream's socket stays open and hears nothing.
+    case client
+
+    public var description: String { self == .upstream ? "upstream" : "client" }
+}
+
 /// What the proxy has done since it started.
 public struct Stats: Sendable, Equatable {
     public var connectionsAccepted = 0
@@ -31,6 +41,10 @@ public struct Stats: Sendable, Equatable {
     public var cutAttempts = 0
     /// Connections closed by cuts.
     public var connectionsCut = 0
+    /// `halfOpen` requests that found at least one open connection.
+    public var halfOpens = 0
+    /// Connections turned half-open.
+    public var connectionsHalfOpened = 0
     /// Connections dropped because the upstream connect failed.
     public var upstreamConnectFailures = 0
     /// Bytes written to the upstream side.

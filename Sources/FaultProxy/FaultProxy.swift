@@ -81,6 +81,13 @@ public final class FaultProxy: Sendable {
     /// black-holed until they close or are cut; others are unaffected.
     public func setBlackhole(_ on: Bool) { control.submit(.blackhole(on)) }
 
+    /// Turns every open connection half-open: the `vanished` peer's socket is reset (that peer
+    /// sees its connection end, as after a reboot), while the other peer's socket stays open
+    /// without a FIN or an RST — whatever it sends is read and dropped and nothing ever comes back,
+    /// so it can only notice by its own timeouts (a heartbeat). Bytes held for it are dropped.
+    /// New connections are unaffected; `cutAll` also closes half-open ones.
+    public func halfOpen(vanished: VanishedPeer = .upstream) { control.submit(.halfOpen(vanished)) }
+
     /// Cuts all connections (as `cutAll(reset:)`) after each interval drawn uniformly from
     /// `every` with a SplitMix64 generator seeded by `seed`, until `stopSchedule()`. Replaces a
     /// cut schedule already running.

@@ -11,6 +11,7 @@ enum Command: Sendable {
     case bandwidth(Int?, Direction)
     case latency(Duration, Direction)
     case blackhole(Bool)
+    case halfOpen(VanishedPeer)
     case cutSchedule(ClosedRange<Duration>, seed: UInt64, reset: Bool)
     case stallSchedule(stall: Duration, every: Duration, Direction)
     case stopSchedules

@@ -63,7 +63,7 @@ extension ProxyLoop {
         switch connection.state {
         case .connecting, .closed: return
         case .blackholed:
-            switch discardInput(connection.client) {
+            switch discardInput(connection.remaining) {
             case .pending: break
             case .closed: connection.close(reset: false)
             case .failed: connection.close(reset: true)
@@ -165,7 +165,8 @@ extension ProxyLoop {
             var upstreamEvents: Int32 = 0
             switch connection.state {
             case .connecting: upstreamEvents = POLLOUT
-            case .blackholed: clientEvents = POLLIN
+            case .blackholed:
+                if connection.client >= 0 { clientEvents = POLLIN } else { upstreamEvents = POLLIN }
             case .closed: break
             case .open:
                 for relay in [connection.toUpstream, connection.toClient] where !isStalled(relay.direction) {

@@ -80,6 +80,9 @@ final class ProxyLoop {
             if direction.contains(.upstream) { upstreamShaping.latency = latency }
             if direction.contains(.downstream) { downstreamShaping.latency = latency }
         case .blackhole(let on): blackhole = on
+        case .halfOpen(let vanished):
+            acceptPending(now: now)
+            halfOpen(vanished: vanished)
         case .cutSchedule(let range, let seed, let reset):
             cutSchedule = CutSchedule(every: range, seed: seed, reset: reset, now: now)
         case .stallSchedule(let stall, let every, let direction):
@@ -121,6 +124,15 @@ final class ProxyLoop {
             if !open.isEmpty { $0.cuts += 1 }
             $0.connectionsCut += open.count
             $0.activeConnections = 0
+        }
+    }
+
+    func halfOpen(vanished: VanishedPeer) {
+        let open = connections.filter { $0.state == .open }
+        for connection in open { connection.vanish(vanished) }
+        control.stats.withLock {
+            if !open.isEmpty { $0.halfOpens += 1 }
+            $0.connectionsHalfOpened += open.count
         }
     }
 

@@ -61,12 +61,15 @@ final class ProxiedConnection {
         /// The upstream connect is in progress; nothing is read yet.
         case connecting
         case open
-        /// Accepted while black-holed: the client's bytes are read and dropped, there is no upstream.
+        /// Accepted while black-holed (no upstream), or made half-open: one socket is left, its
+        /// bytes are read and dropped and nothing is written to it.
         case blackholed
         case closed
     }
 
-    let client: Int32
+    /// -1 once the client vanished (half-open).
+    var client: Int32
+    /// -1 until connected, and once the upstream vanished (half-open).
     var upstream: Int32 = -1
     var state: State
     let toUpstream: Relay
@@ -82,6 +85,22 @@ final class ProxiedConnection {
     /// The (source, destination) descriptors of a relay.
     func ends(of relay: Relay) -> (source: Int32, destination: Int32) {
         relay === toUpstream ? (client, upstream) : (upstream, client)
+    }
+
+    /// The socket a black-holed connection still has.
+    var remaining: Int32 { client >= 0 ? client : upstream }
+
+    /// Resets the vanished peer's socket and leaves the other one silent (see `FaultProxy.halfOpen`).
+    func vanish(_ peer: VanishedPeer) {
+        guard state == .open else { return }
+        if peer == .upstream {
+            Socket.closeReset(upstream)
+            upstream = -1
+        } else {
+            Socket.closeReset(client)
+            client = -1
+        }
+        state = .blackholed
     }
 
     /// Closes both sockets, with an RST or a FIN; idempotent.

@@ -33,7 +33,8 @@ struct ConfigFileTests {
              "max_concurrent_executions": 2, "default_timeout_ms": 5000, "inbox_retention": "14d",
              "messaging": {"bindings": {"cfg-1": "ws-a"}, "default_workspace": "ws-d", "agent_wait_ms": 100,
                            "handler": "reply-bot"},
-             "reload": {"command": "/bin/true"}, "local_api": {"host": "127.0.0.1", "port": 0}}
+             "reload": {"command": "/bin/true"}, "local_api": {"host": "127.0.0.1", "port": 0},
+             "link": {"reconnect_base_ms": 100, "reconnect_cap_ms": 2000}}
             """)
         #expect(config.executor == .http(url: "http://127.0.0.1:8000/exec"))
         #expect(config.tools["crm"] == .command)
@@ -46,6 +47,8 @@ struct ConfigFileTests {
         #expect(config.messagingHandler == "reply-bot")
         #expect(config.reload == .command("/bin/true"))
         #expect(config.localAPIPort == 0)
+        #expect(config.reconnectBaseMS == 100)
+        #expect(config.reconnectCapMS == 2000)
     }
 
     @Test("errors name the key and what is expected", arguments: [
@@ -61,6 +64,9 @@ struct ConfigFileTests {
         (#"{"messaging": {"handler": 7}}"#, "messaging.handler must be a non-empty string."),
         (#"{"messaging": {"handlers": "x"}}"#,
          "messaging.handlers is not a setting (known here: bindings, default_workspace, agent_wait_ms, handler)."),
+        (#"{"link": {"reconnect_base_ms": 5}}"#, "link.reconnect_base_ms must be a whole number from 10 to 60000."),
+        (#"{"link": {"reconnect_base_ms": 5000, "reconnect_cap_ms": 1000}}"#, "link.reconnect_cap_ms must be at least link.reconnect_base_ms (5000)."),
+        (#"{"link": {"backoff": 1}}"#, "link.backoff is not a setting (known here: reconnect_base_ms, reconnect_cap_ms)."),
         (#"[1]"#, "one JSON object"),
         (#"{"a": "#, "not valid JSON"),
     ])

@@ -23,6 +23,9 @@ final class EchoServer: Sendable {
     /// Connections accepted so far.
     var accepted: Int { state.withLock { $0.accepted } }
 
+    /// Connections accepted and not yet ended by their client.
+    var openConnections: Int { state.withLock { $0.open.count } }
+
     /// Wakes every blocked thread with shutdown(2); each thread closes its own descriptor, so none
     /// is closed while another thread still uses it.
     func stop() {
