@@ -65,10 +65,11 @@ struct CommandContext {
         return try open(directory, identity)
     }
 
-    func open(_ directory: DataDirectory, _ identity: DeviceIdentity) throws -> OutboxStore {
-        try OutboxStore.open(
-            directory: directory.path, identity: identity.storeIdentity, options: configuration.outboxOptions,
-            logger: logger)
+    /// `probeForDamage`: look for damage deeper than the header (DamageProbe); `run` asks for it.
+    func open(_ directory: DataDirectory, _ identity: DeviceIdentity, probeForDamage: Bool = false) throws -> OutboxStore {
+        var options = configuration.outboxOptions
+        options.probeForDamageAtOpen = probeForDamage
+        return try OutboxStore.open(directory: directory.path, identity: identity.storeIdentity, options: options, logger: logger)
     }
 
     /// Runs `body` with the existing store and closes it afterwards, also when `body` throws.
