@@ -15,7 +15,9 @@ struct SalvageCommand: ParsableCommand {
             it gets a new seq in this store. A damaged page costs only the rows on it: the unreadable \
             seq ranges are reported and reading goes on after them. Messages the file's cloud had \
             acked are salvaged too (this store's ledger, totals and timelines get them back; the \
-            cloud recognises them), unless --unacked-only.
+            cloud recognises them), unless --unacked-only. The file's inbox rows this store lacks are \
+            copied too, so a request it answered is not run again (R11); one it accepted and never \
+            ended is ended failed/interrupted at the service's next start (R13).
 
             Safe to run again: what is already here (the same id, or the same event_id/report_id with \
             the same content) is counted as present and not appended. FILE is never written (it is \
@@ -125,6 +127,10 @@ struct SalvageCommand: ParsableCommand {
             "undecodable": .array(report.undecodable.map { ["seq": .int($0.seq), "reason": .string($0.reason)] }),
             "conflicts": .array(report.conflicts.map { ["seq": .int($0.seq), "reason": .string($0.reason)] }),
             "unlisted_problems": .int(report.unlistedProblems),
+            "inbox": [
+                "read": .int(report.inboxRead), "copied": .int(report.inboxCopied),
+                "open_copied": .int(report.inboxOpenCopied), "complete": .bool(report.inboxComplete),
+            ],
             "complete": .bool(report.isComplete),
         ]
     }
@@ -148,6 +154,10 @@ struct SalvageCommand: ParsableCommand {
         pairs.append(("unreadable", report.unreadable.isEmpty ? "none" : "\(report.unreadable.count) ranges, \(seqs)"))
         pairs.append(("undecodable", "\(report.undecodable.count) rows"))
         pairs.append(("conflicts", "\(report.conflicts.count) messages"))
+        var inbox = "\(report.inboxRead) requests read, \(report.inboxCopied) new here"
+        if report.inboxOpenCopied > 0 { inbox += ", \(report.inboxOpenCopied) of them never ended" }
+        if !report.inboxComplete { inbox += "; the rest of the file's inbox is unreadable" }
+        pairs.append(("inbox", inbox))
         var lines = TextTable.keyValues(pairs)
         for range in report.unreadable {
             let to = range.to.map(String.init) ?? "the end"
@@ -157,8 +167,12 @@ struct SalvageCommand: ParsableCommand {
         for problem in report.undecodable { lines.append("  undecodable seq \(problem.seq): \(problem.reason)") }
         for problem in report.conflicts { lines.append("  conflict seq \(problem.seq): \(problem.reason)") }
         if report.unlistedProblems > 0 { lines.append("  ... and \(report.unlistedProblems) more") }
-        if report.read > 0 && report.salvaged == 0 && report.stoppedBy == nil {
+        if report.read > 0 && report.salvaged == 0 && report.inboxCopied == 0 && report.stoppedBy == nil {
             lines.append("nothing new: every message read is already in this store")
+        }
+        if report.inboxOpenCopied > 0 {
+            lines.append(
+                "restart the service (it ends the \(report.inboxOpenCopied) executions the file left open as failed, interrupted: R13)")
         }
         return lines
     }

@@ -59,6 +59,13 @@ extension OutboxStore {
             }
             progress?(min(scan.position, scan.bound + 1) - first, total)
         }
+        if report.stoppedBy == nil {
+            do {
+                try salvageInbox(from: source, into: &report)
+            } catch {
+                report.stoppedBy = OutboxErrorMapping.map(error, operation: "copying the inbox", path: path)
+            }
+        }
         if report.read > 0 || report.unreadable.count > 0 {
             logger.notice(
                 "salvaged messages from another outbox file",
@@ -69,6 +76,33 @@ extension OutboxStore {
                 ])
         }
         return report
+    }
+
+    /// Copies the file's inbox rows this store does not have (R11: a request the old store answered
+    /// is not run again when the cloud redelivers it). An open row stays open, so the next start ends
+    /// its execution `interrupted` (R13), exactly as after a crash. A row the live inbox already holds
+    /// (the cloud redelivered the request after the quarantine) is kept as it is.
+    private func salvageInbox(from source: SalvageSource, into report: inout SalvageReport) throws {
+        let (rows, complete) = source.inboxRows()
+        report.inboxRead = Int64(rows.count)
+        report.inboxComplete = complete
+        guard !rows.isEmpty else { return }
+        let (copied, open) = try perform { session in
+            try session.transaction { _ -> (Int64, Int64) in
+                var copied: Int64 = 0
+                var open: Int64 = 0
+                for row in rows {
+                    try session.db.run(
+                        "INSERT OR IGNORE INTO inbox (\(OutboxReader.inboxColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+                    guard session.db.changes == 1 else { continue }
+                    copied += 1
+                    if row[1] == .text(InboxEntry.Kind.executionRequest.rawValue) && row[2] == .text("open") { open += 1 }
+                }
+                return (copied, open)
+            }
+        }
+        report.inboxCopied = copied
+        report.inboxOpenCopied = open
     }
 
     private func checkOwnership(of source: SalvageSource, options: SalvageOptions) throws(SalvageError) {

@@ -26,6 +26,15 @@ public struct SalvageReport: Sendable {
     /// Problems past this many are counted, not listed.
     public static let listLimit = 1_000
     public var unlistedProblems: Int64 = 0
+    /// Inbox rows (requests the file's device had accepted or answered, R11) read from the file, and
+    /// how many of them this store did not know yet and took over.
+    public var inboxRead: Int64 = 0
+    public var inboxCopied: Int64 = 0
+    /// Of those copied, requests accepted and never ended: the service's next start ends them
+    /// `failed` `interrupted` (R13), as after a crash.
+    public var inboxOpenCopied: Int64 = 0
+    /// False when the file's inbox could not be read to the end.
+    public var inboxComplete = true
     /// Set when this store refused an append (the size bound, a full disk): salvage stopped there.
     /// Running it again goes on, since what was salvaged is recognised.
     public var stoppedBy: OutboxError?
@@ -41,9 +50,10 @@ public struct SalvageReport: Sendable {
         return total
     }
 
-    /// Every message of the file is now in this store.
+    /// Every message of the file, and its whole inbox, is now in this store.
     public var isComplete: Bool {
-        unreadable.isEmpty && undecodable.isEmpty && conflicts.isEmpty && unlistedProblems == 0 && stoppedBy == nil
+        unreadable.isEmpty && undecodable.isEmpty && conflicts.isEmpty && unlistedProblems == 0 && inboxComplete
+            && stoppedBy == nil
     }
 
     init(source: SalvageSource) {

@@ -93,6 +93,19 @@ public final class SalvageSource {
         close()
     }
 
+    /// The file's inbox rows (R11, R13), as far as they read; `complete` is false when a read failed
+    /// part way. Rows come back exactly as stored, for `INSERT OR IGNORE` into the live inbox.
+    func inboxRows() -> (rows: [[SQLiteValue]], complete: Bool) {
+        var rows: [[SQLiteValue]] = []
+        do {
+            let statement = try db.prepare("SELECT \(OutboxReader.inboxColumns) FROM inbox ORDER BY request_id")
+            while try statement.step() { rows.append((0..<8).map { statement.value(Int32($0)) }) }
+            return (rows, true)
+        } catch {
+            return (rows, false)
+        }
+    }
+
     /// Removes the working copy, if one was made. The original file is never touched.
     public func close() {
         if let copyDirectory { try? FileManager.default.removeItem(atPath: copyDirectory) }

@@ -39,7 +39,14 @@ extension LinkSuites {
             #expect(try await first.waitForExit() == 0, "\(first.log)")
             let reader = try StoreReaderForTests(directory: harness.directory + "/device")
             var generator = TrafficGenerator(seed: 8, deviceID: testDevice, tenantID: testTenant)
-            _ = try await reader.store.append((0..<150).map { _ in generator.next() })
+            _ = try await reader.store.append((0..<149).map { _ in generator.next() })
+            // An execution the damaged store accepted and never ended (R13).
+            let accepted = MessageDraft(type: .executionEvent, payload: [
+                "event_id": "ev-open-accepted", "request_id": "req-open", "event_type": "accepted",
+                "data": ["job_type": "tool"], "timestamp": "2026-12-03T10:00:00.000Z",
+            ])
+            _ = try await reader.store.append(
+                [accepted], rows: InboxRows.open("req-open", kind: .executionRequest, jobType: "tool", workspaceID: nil, atMS: 1_795_000_000_000))
             var filter = InspectFilter()
             filter.limit = 1_000
             let reference = try reader.store.makeReader().inspect(filter).map { ($0.seq, $0.id.description) }
@@ -76,10 +83,22 @@ extension LinkSuites {
             let status = try ConnectorProcess(["status"], environment: env, logPath: harness.directory + "/status.log")
             #expect(try await status.waitForExit() == 0)
             #expect(status.log.contains("outbox salvage"), "\(status.log)")
+            #expect(salvage.log.contains("\"open_copied\": 1"), "\(salvage.log)")
+            #expect(try await harness.cloud.messages(deviceID: testDevice).count == expected.count, "none stored twice")
             second.signal(SIGTERM)
             #expect(try await second.waitForExit() == 0, "\(second.log)")
+
+            // The next start ends the execution the damaged store left open, as after a crash (R13).
+            let third = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/third.log")
+            try await eventually(timeout: .seconds(120), "req-open ended interrupted on the cloud") {
+                try await harness.cloud.messages(deviceID: testDevice).contains {
+                    $0.payload.contains("\"request_id\":\"req-open\"") && $0.payload.contains("\"interrupted\"")
+                }
+            }
+            third.signal(SIGTERM)
+            #expect(try await third.waitForExit() == 0, "\(third.log)")
             let messages = try await harness.cloud.messages(deviceID: testDevice)
-            #expect(messages.count == expected.count, "none stored twice")
+            #expect(messages.count == expected.count + 2, "the failed event and its usage report, nothing else")
             #expect(Set(messages.map(\.id)).count == messages.count)
             await harness.finish()
         }

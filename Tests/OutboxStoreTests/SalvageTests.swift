@@ -219,6 +219,36 @@ struct SalvageTests {
         }
     }
 
+    @Test("the file's inbox rows the store lacks are copied: answered requests stay answered (R11), open ones stay open for the next start to end (R13); the store's own rows are kept")
+    func inboxRowsAreCopied() async throws {
+        let directory = TemporaryDirectory()
+        let store = try openStore(directory)
+        let accepted: (String) -> MessageDraft = { Drafts.event($0, "accepted", data: ["job_type": "tool"]) }
+        _ = try await store.append(
+            [accepted("req-open")], rows: InboxRows.open("req-open", kind: .executionRequest, jobType: "tool", workspaceID: nil, atMS: 1_000))
+        _ = try await store.append(
+            [accepted("req-done")],
+            rows: InboxRows.answered("req-done", kind: .executionRequest, jobType: "tool", outcome: "refused", atMS: 1_000))
+        _ = try await store.append(
+            [accepted("req-both")],
+            rows: InboxRows.answered("req-both", kind: .executionRequest, jobType: "tool", outcome: "refused", atMS: 1_000))
+        store.close()
+        let moved = try StoreQuarantine.moveAside(directory: directory.path, fileName: OutboxStore.fileName)
+        let live = try openStore(directory)
+        defer { live.close() }
+        // The cloud redelivered req-both after the quarantine, and the fresh store accepted it.
+        _ = try await live.append(
+            [accepted("req-both")], rows: InboxRows.open("req-both", kind: .executionRequest, jobType: "tool", workspaceID: nil, atMS: 2_000))
+        let report = try live.salvage(from: try SalvageSource.open(moved, scratchDirectory: directory.path))
+        #expect(report.inboxRead == 3 && report.inboxCopied == 2 && report.inboxOpenCopied == 1 && report.isComplete)
+        let reader = try live.makeReader()
+        #expect(try reader.inboxEntry(requestID: "req-done")?.outcome == "refused")
+        #expect(try reader.inboxEntry(requestID: "req-both")?.receivedAtMS == 2_000, "the live row is kept")
+        #expect(try reader.openInboxEntries(kind: .executionRequest).map(\.requestID).sorted() == ["req-both", "req-open"])
+        let again = try live.salvage(from: try SalvageSource.open(moved, scratchDirectory: directory.path))
+        #expect(again.inboxCopied == 0 && again.salvaged == 0)
+    }
+
     @Test("--unacked-only leaves out what the file's cloud had acked")
     func unackedOnly() async throws {
         let directory = TemporaryDirectory()
