@@ -20,6 +20,8 @@ struct CLIFailure: Error, Sendable {
             self = failure
         case let error as OutboxError:
             self.init(Self.status(of: error), error.description)
+        case let error as SalvageError:
+            self.init(Self.status(of: error), error.description)
         case let error as ConfigurationError:
             self.init(Self.status(of: error), error.message)
         case let error as LocalTokenError:
@@ -42,6 +44,16 @@ struct CLIFailure: Error, Sendable {
         case .storage, .corrupt, .unitRejected: .ioError
         case .archiveFailed: .cannotCreate
         case .migrationEdited, .closed: .software
+        }
+    }
+
+    static func status(of error: SalvageError) -> ExitStatus {
+        switch error {
+        case .missing: .noInput
+        case .unreadable, .identityUnreadable: .ioError
+        case .notAnOutbox, .otherTenant, .otherDevice: .configuration
+        case .sameStore, .ackCursorUnreadable: .dataError
+        case .workingCopy: .cannotCreate
         }
     }
 

@@ -66,9 +66,13 @@ struct CommandContext {
     }
 
     /// `faults`: only `run` passes any, and only in debug builds (TestFaults).
-    func open(_ directory: DataDirectory, _ identity: DeviceIdentity, faults: OutboxFaults = []) throws -> OutboxStore {
+    /// `probeForDamage`: look for damage deeper than the header (DamageProbe); `run` asks for it.
+    func open(
+        _ directory: DataDirectory, _ identity: DeviceIdentity, faults: OutboxFaults = [], probeForDamage: Bool = false
+    ) throws -> OutboxStore {
         var options = configuration.outboxOptions
         options.faults = faults
+        options.probeForDamageAtOpen = probeForDamage
         return try OutboxStore.open(directory: directory.path, identity: identity.storeIdentity, options: options, logger: logger)
     }
 

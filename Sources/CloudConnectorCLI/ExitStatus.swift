@@ -2,7 +2,8 @@
 /// from "fix the configuration". docs/cli.md lists them; changing one breaks scripts.
 enum ExitStatus: Int32, Sendable {
     case ok = 0
-    /// `outbox verify` found differences; `doctor` found a problem; `conformance` found a check the cloud fails.
+    /// `outbox verify` found differences; `outbox salvage` could not bring every message back;
+    /// `doctor` found a problem; `conformance` found a check the cloud fails.
     case differences = 1
     /// EX_USAGE: a bad flag or argument (ArgumentParser uses it too).
     case usage = 64

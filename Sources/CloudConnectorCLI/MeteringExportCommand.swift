@@ -57,12 +57,17 @@ struct MeteringExportCommand: ParsableCommand {
         if lz4 && output == nil && isatty(STDOUT_FILENO) == 1 {
             throw ValidationError("refusing to write LZ4 binary to a terminal; add --output FILE or pipe the output.")
         }
+        // Records on a terminal would be torn by a progress line on the same screen.
+        let bar = output == nil && isatty(STDOUT_FILENO) == 1 ? nil : ProgressBar.onTerminal("export", unit: "records", json: context.json)
         let summary = try context.withReader { reader, store in
             let destination = try output.map { try ExportDestination.file($0, force: force) } ?? .standardOutput()
             do {
+                let total = bar == nil ? 0 : try reader.meteringTotals(fromDay: range.from, toDay: range.to, groupBy: [])
+                    .reduce(0) { $0 + $1.reports }
                 let summary = try Self.export(
                     reader, range: range, encoding: UsageRecordEncoding(format: format, deviceID: store.identity.deviceID),
-                    to: destination, lz4: lz4)
+                    to: destination, lz4: lz4) { done in bar?.update(done: done, total: total) }
+                bar?.finish()
                 try destination.commit()
                 return (summary, destination.bytesWritten)
             } catch {
@@ -95,10 +100,11 @@ struct MeteringExportCommand: ParsableCommand {
         }
     }
 
-    /// Streams the ledger page by page into the destination.
+    /// Streams the ledger page by page into the destination; `progress` gets the records written so
+    /// far after each page.
     static func export(
         _ reader: OutboxReader, range: (from: String, to: String), encoding: UsageRecordEncoding,
-        to destination: ExportDestination, lz4: Bool
+        to destination: ExportDestination, lz4: Bool, progress: ((Int64) -> Void)? = nil
     ) throws -> ExportSummary {
         let stream = try ExportStream(destination, lz4: lz4)
         try stream.write(encoding.header)
@@ -110,6 +116,7 @@ struct MeteringExportCommand: ParsableCommand {
                 try stream.write(encoding.encode(entry))
                 summary.add(entry)
             }
+            progress?(summary.records)
             guard let last = page.last, page.count == pageSize else { break }
             cursor = UsageCursor(after: last)
         }

@@ -7,10 +7,10 @@ struct OutboxCommand: ParsableCommand {
         discussion: """
             Read commands (inspect, stats, peek, verify) never create anything: on a data directory \
             without an outbox they exit 66. All commands work beside a running service through \
-            SQLite's own locking.
+            SQLite's own locking. salvage brings back the messages of a file `run` quarantined.
             """,
         subcommands: [
             InspectCommand.self, StatsCommand.self, PeekCommand.self, VerifyCommand.self, RebuildCommand.self,
-            PruneCommand.self, AppendCommand.self,
+            PruneCommand.self, AppendCommand.self, SalvageCommand.self,
         ])
 }

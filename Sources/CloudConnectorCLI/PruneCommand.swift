@@ -37,9 +37,13 @@ struct PruneCommand: ParsableCommand {
         let context = try CommandContext(global, tuning: tuning, retention: retention)
         let retentionMS = context.configuration.retentionMS
         let archiveDirectory = try archive.map(Self.prepareArchiveDirectory)
+        let bar = ProgressBar.onTerminal("prune", unit: "seqs", json: context.json)
         let report = try context.withExistingStore { store in
-            try store.prune(retentionMS: retentionMS, archiveDirectory: archiveDirectory)
+            try store.prune(retentionMS: retentionMS, archiveDirectory: archiveDirectory) { done, total in
+                bar?.update(done: done, total: total)
+            }
         }
+        bar?.finish()
         if context.json {
             Console.out(json: [
                 "retention_ms": .int(retentionMS),

@@ -21,7 +21,11 @@ struct RebuildCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(global, tuning: tuning)
-        let report = try context.withExistingStore { store in try store.rebuildProjections() }
+        let bar = ProgressBar.onTerminal("rebuild", unit: "seqs", json: context.json)
+        let report = try context.withExistingStore { store in
+            try store.rebuildProjections { done, total in bar?.update(done: done, total: total) }
+        }
+        bar?.finish()
         if context.json {
             Console.out(json: [
                 "executions": .int(report.executions),

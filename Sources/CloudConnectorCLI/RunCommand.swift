@@ -141,17 +141,19 @@ struct RunCommand: AsyncParsableCommand {
         return RoutingExecutor(configuration: routes, command: command, http: { HTTPExecutor(url: $0, loop: loop) })
     }
 
-    /// A store SQLite cannot read is moved aside and a fresh one started: the service must keep
-    /// taking work, and R7 keeps the fresh store's seqs above what the cloud already holds.
+    /// A store SQLite cannot read — its header, or the pages the start-up probe reads (the newest
+    /// log rows, the edges of every index and projection, or all of a small store) — is moved aside
+    /// and a fresh one started: the service must keep taking work, and R7 keeps the fresh store's
+    /// seqs above what the cloud already holds. `outbox salvage` brings the moved file's messages back.
     static func openOrQuarantine(
         _ context: CommandContext, _ directory: DataDirectory, _ identity: DeviceIdentity, faults: OutboxFaults = []
     ) throws -> OutboxStore {
         do {
-            return try context.open(directory, identity, faults: faults)
+            return try context.open(directory, identity, faults: faults, probeForDamage: true)
         } catch OutboxError.corrupt(let path, let detail) {
             let moved = try StoreQuarantine.moveAside(directory: directory.path, fileName: OutboxStore.fileName)
             context.logger.critical(
-                "the outbox could not be read and was moved aside; starting a fresh one. Messages it held that the cloud had not acked are only in the moved file",
+                "the outbox could not be read and was moved aside; starting a fresh one. Messages it held that the cloud had not acked are only in the moved file: recover them with `cloud-connector outbox salvage`",
                 metadata: ["store": "\(path)", "reason": "\(detail)", "moved_to": "\(moved)"])
             return try context.open(directory, identity, faults: faults)
         }

@@ -135,7 +135,7 @@ struct StatusReport {
         for store in quarantined {
             pairs.append((
                 "warning",
-                "an unreadable outbox was moved aside to \(store.path) (\(store.bytes) bytes); unacked messages it held are only there"))
+                "an unreadable outbox was moved aside to \(store.path) (\(store.bytes) bytes); unacked messages it held are only there: `cloud-connector outbox salvage \(store.path)` brings them back"))
         }
         if let rewind {
             var text = "the cloud acknowledged \(rewind.toSeq) after \(rewind.fromSeq) (its store was lost); held messages were resent"

@@ -88,6 +88,13 @@ struct Bench {
                 let cold = Measure.median(outcome.cold.total)
                 summary.add(["P5 open + ready, warm (median)", Format.duration(warm), "≤ 1 s", Format.verdict(warm <= 1)])
                 summary.add(["P5 open + ready, cold (median)", Format.duration(cold), "≤ 1 s", Format.verdict(cold <= 1)])
+                let probedWarm = Measure.median(outcome.probedWarm.total)
+                let probedCold = Measure.median(outcome.probedCold.total)
+                summary.add([
+                    "P5 with run's damage probe, warm / cold (median)",
+                    Format.duration(probedWarm) + " / " + Format.duration(probedCold), "≤ 1 s",
+                    Format.verdict(probedCold <= 1),
+                ])
             }
             if options.only.contains(.p6) {
                 Progress.say("P6: rebuilding projections")

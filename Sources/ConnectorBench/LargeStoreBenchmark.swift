@@ -32,6 +32,9 @@ struct LargeStoreBenchmark {
     struct OpenOutcome: Sendable {
         var warm: OpenTimes
         var cold: OpenTimes
+        /// The same opens with the start-up damage probe `run` asks for (OutboxOptions.probeForDamageAtOpen).
+        var probedWarm: OpenTimes
+        var probedCold: OpenTimes
         var coldIsReal: Bool
     }
 
@@ -93,22 +96,27 @@ struct LargeStoreBenchmark {
     func measureOpen(runs: Int = 5) throws -> OpenOutcome {
         var warm = OpenTimes()
         var cold = OpenTimes()
+        var probedWarm = OpenTimes()
+        var probedCold = OpenTimes()
         var coldIsReal = true
         for run in 0..<(runs + 1) {
             // The first open after building is a warm-up and is not counted.
-            let sample = try openOnce()
+            let sample = try openOnce(probe: false)
             if run > 0 { warm.append(sample) }
         }
+        for _ in 0..<runs { probedWarm.append(try openOnce(probe: true)) }
         for _ in 0..<runs {
             coldIsReal = Self.evictFromPageCache(directory + "/" + OutboxStore.fileName) && coldIsReal
-            cold.append(try openOnce())
+            cold.append(try openOnce(probe: false))
+            coldIsReal = Self.evictFromPageCache(directory + "/" + OutboxStore.fileName) && coldIsReal
+            probedCold.append(try openOnce(probe: true))
         }
-        return OpenOutcome(warm: warm, cold: cold, coldIsReal: coldIsReal)
+        return OpenOutcome(warm: warm, cold: cold, probedWarm: probedWarm, probedCold: probedCold, coldIsReal: coldIsReal)
     }
 
-    private func openOnce() throws -> (Double, Double, Double) {
+    private func openOnce(probe: Bool) throws -> (Double, Double, Double) {
         let start = Measure.now()
-        let store = try Stores.open(directory)
+        let store = try Stores.open(directory) { $0.probeForDamageAtOpen = probe }
         let opened = Measure.now()
         let reader = try store.makeReader()
         let readerMade = Measure.now()
@@ -183,7 +191,12 @@ struct LargeStoreBenchmark {
         }
         add("warm (right after close)", outcome.warm)
         add(outcome.coldIsReal ? "cold (file evicted: fadvise DONTNEED)" : "cold (eviction unavailable: warm)", outcome.cold)
-        table.notes = ["\(outcome.warm.total.count) opens each; open/makeReader/sequenceState columns are medians of each step"]
+        add("warm, with run's damage probe", outcome.probedWarm)
+        add(outcome.coldIsReal ? "cold, with run's damage probe" : "cold (unavailable: warm), with the probe", outcome.probedCold)
+        table.notes = [
+            "\(outcome.warm.total.count) opens each; open/makeReader/sequenceState columns are medians of each step",
+            "the damage probe (run only): the newest and oldest log rows, the first pending page, both ends of every index and projection",
+        ]
         return table
     }
 

@@ -47,6 +47,24 @@ struct CodecTable: Sendable {
         return CodecTable(entries: entries, preferred: preferred)
     }
 
+    /// The codecs of a store that may be damaged, read without writing anything: this binary's
+    /// shipped dictionaries (`load` checks on every open that a store records them under the same
+    /// code with the same bytes), overridden by whatever the store's own table still gives.
+    static func readOnly(_ db: Database) -> CodecTable {
+        var entries: [Int: Entry] = [identity: Entry(code: identity, name: "identity", dictionary: nil),
+                                     lz4: Entry(code: lz4, name: "lz4", dictionary: nil)]
+        for shipped in ShippedDictionaries.all {
+            entries[shipped.code] = Entry(code: shipped.code, name: shipped.name, dictionary: LZ4Dictionary(bytes: shipped.bytes))
+        }
+        for row in (try? db.all("SELECT code, name, dictionary FROM codecs")) ?? [] {
+            guard let code = row[0].int64, let name = row[1].text else { continue }
+            var dictionary: LZ4Dictionary?
+            if case .blob(let bytes) = row[2] { dictionary = LZ4Dictionary(bytes: bytes) }
+            entries[Int(code)] = Entry(code: Int(code), name: name, dictionary: dictionary)
+        }
+        return CodecTable(entries: entries, preferred: entries[lz4]!)
+    }
+
     func decode(codec: Int, stored: UnsafeRawBufferPointer, rawSize: Int) throws -> [UInt8] {
         if codec == Self.identity { return [UInt8](stored) }
         guard let entry = entries[codec] else {

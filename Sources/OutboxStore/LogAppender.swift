@@ -9,10 +9,13 @@ struct LogAppender {
     let ids: MessageIDScheme
     let faults: OutboxFaults
 
-    /// Inserts `message` with the next seq, or returns the stored message when its natural key
-    /// (event_id / report_id) is already held with the same content.
+    /// Inserts `message` with the next seq, or returns the stored message when its id (a salvaged
+    /// message's own) or its natural key (event_id / report_id) is already held with the same content.
     func append(_ message: PreparedMessage, state: inout SequenceState) throws -> AppendedMessage {
         var naturalKey = message.fields.naturalKey
+        if let explicit = message.explicitID, let existing = try findByID(explicit, message, lastSeq: state.lastSeq) {
+            return existing
+        }
         if faults.contains(.ignoreNaturalKey), let key = naturalKey {
             naturalKey = key + "#" + MessageID.random().description
         } else if let existing = try findExisting(message) {
@@ -74,6 +77,41 @@ struct LogAppender {
         case .reply:
             break
         }
+    }
+
+    /// The stored message with this id, if any: one salvaged before (its `explicit_id`), or one this
+    /// store derived the id for. Ids are the cloud's idempotency key (R6), so one id never names two
+    /// rows: the same content is a duplicate, other content a conflict. An id this store gave to a
+    /// seq it no longer holds (pruned or dropped) is known too: the message was this store's own.
+    private func findByID(_ id: MessageID, _ message: PreparedMessage, lastSeq: Int64) throws -> AppendedMessage? {
+        let bySalvagedID = try db.cached(
+            "SELECT seq, created_at_ms, type, codec, raw_size, payload, layout, request_id, natural_key, event_at_ms, event_type FROM outbox WHERE explicit_id = ?")
+        defer { bySalvagedID.reset() }
+        try bySalvagedID.bind(1, blob: id.bytes)
+        if try bySalvagedID.step() {
+            return try sameMessage(bySalvagedID, id: id, message)
+        }
+        guard let seq = ids.seq(forDerived: id), seq <= lastSeq else { return nil }
+        let bySeq = try db.cached(
+            "SELECT seq, created_at_ms, type, codec, raw_size, payload, layout, request_id, natural_key, event_at_ms, event_type FROM outbox WHERE seq = ? AND explicit_id IS NULL")
+        defer { bySeq.reset() }
+        try bySeq.bind(1, seq)
+        if try bySeq.step() {
+            return try sameMessage(bySeq, id: id, message)
+        }
+        return AppendedMessage(seq: seq, id: id, createdAtMS: message.createdAtMS, type: message.type, duplicate: true)
+    }
+
+    private func sameMessage(_ row: Statement, id: MessageID, _ message: PreparedMessage) throws -> AppendedMessage {
+        let seq = row.int64(0)
+        guard let type = OutboxMessageType(code: row.int(2)), type == message.type,
+            try StoredPayload.read(
+                row, codecs: codecs, type: type, codec: 3, rawSize: 4, payload: 5, layout: 6, requestID: 7,
+                naturalKey: 8, eventAt: 9, eventType: 10) == message.payloadBytes
+        else {
+            throw OutboxError.duplicateConflict(type: message.type, naturalKey: "id \(id)", existingSeq: seq)
+        }
+        return AppendedMessage(seq: seq, id: id, createdAtMS: row.int64(1), type: type, duplicate: true)
     }
 
     /// The stored twin of a message with the same event_id/report_id, if any. Same content: the

@@ -41,6 +41,22 @@ public struct MessageIDScheme: Sendable, Equatable {
         explicit.flatMap(MessageID.init(bytes:)) ?? id(forSeq: seq)
     }
 
+    /// The seq this store derived `id` from, or nil when `id` is not one of its derived ids (another
+    /// store's, or a random one). Salvage uses it so a message whose id this store already gave out
+    /// is recognised, not stored twice under one id.
+    func seq(forDerived id: MessageID) -> Int64? {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for index in 0..<8 {
+            high = high << 8 | UInt64(id.bytes[index])
+            low = low << 8 | UInt64(id.bytes[index + 8])
+        }
+        guard high == self.high, low >> 62 == 0b10 else { return nil }
+        let seq = (Self.unpermute62(low & Self.mask62) ^ key) & Self.mask62
+        guard seq > 0, self.id(forSeq: Int64(seq)) == id else { return nil }
+        return Int64(seq)
+    }
+
     static let mask62: UInt64 = (1 << 62) - 1
 
     /// A bijection on 62-bit values: xor-shifts and multiplications by odd constants, all modulo 2^62
@@ -50,5 +66,25 @@ public struct MessageIDScheme: Sendable, Equatable {
         z = (z ^ (z >> 31)) &* 0xBF58_476D_1CE4_E5B9 & mask62
         z = (z ^ (z >> 29)) &* 0x94D0_49BB_1331_11EB & mask62
         return z ^ (z >> 32)
+    }
+
+    /// The inverse of `permute62`: each xor-shift undone by shifting again (a shift of k undoes in
+    /// ceil(62 / k) - 1 steps), each multiplication by the odd constant's inverse modulo 2^62.
+    static func unpermute62(_ value: UInt64) -> UInt64 {
+        var z = value & mask62
+        z ^= z >> 32
+        z = z &* inverse(0x94D0_49BB_1331_11EB) & mask62
+        z ^= (z >> 29) ^ (z >> 58)
+        z = z &* inverse(0xBF58_476D_1CE4_E5B9) & mask62
+        z ^= z >> 31
+        return z & mask62
+    }
+
+    /// The multiplicative inverse of an odd number modulo 2^64 (Newton's iteration), which is also its
+    /// inverse modulo 2^62.
+    static func inverse(_ odd: UInt64) -> UInt64 {
+        var inverse = odd  // correct to 3 bits for any odd number
+        for _ in 0..<5 { inverse = inverse &* (2 &- odd &* inverse) }
+        return inverse
     }
 }

@@ -32,6 +32,12 @@ public struct OutboxOptions: Sendable {
     /// an append past it fails with the typed disk-full error, exactly as on a full disk, and the
     /// store stays consistent. Tests use it to fill the "disk"; nil leaves only the filesystem's limit.
     public var maxPageCount: Int64?
+    /// `run` sets it: at open, read the pages the service needs first and the edges of every table
+    /// and index (DamageProbe), so damage deeper than the header is found, and the store
+    /// quarantined, at start. Other commands leave it off so they can still look into a damaged store.
+    public var probeForDamageAtOpen = false
+    /// Stores of at most this many pages get a full `PRAGMA quick_check` instead of the edge probe.
+    public var quickCheckMaxPages: Int64 = 256
     public var clock: any WallClock = SystemWallClock()
     /// Test-only switches that break a safety property on purpose (negative controls).
     @_spi(Faults) public var faults: OutboxFaults = []
@@ -64,6 +70,11 @@ public struct OutboxFaults: OptionSet, Sendable {
     /// Carry on with a batch after SQLite rolled its transaction back on its own (on a full disk):
     /// the remaining units then run in autocommit, outside the batch, and callers get the wrong answer.
     public static let ignoreBatchRollback = OutboxFaults(rawValue: 1 << 11)
+    /// Skip the start-up damage probe even when `probeForDamageAtOpen` asks for it.
+    public static let skipStartupProbe = OutboxFaults(rawValue: 1 << 12)
+    /// Salvage messages without their own ids: they get new ones, and the cloud would count a message
+    /// it already holds a second time.
+    public static let salvageWithoutIDs = OutboxFaults(rawValue: 1 << 13)
     /// Show secret values in CLI output even without --reveal.
     public static let skipRedaction = OutboxFaults(rawValue: 1 << 6)
 

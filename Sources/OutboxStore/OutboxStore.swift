@@ -51,6 +51,9 @@ public final class OutboxStore: Sendable {
             ids = try checkIdentity(db, identity: identity, clock: options.clock)
             codecs = try CodecTable.load(db)
             try cheapChecks(db)
+            if options.probeForDamageAtOpen && !options.faults.contains(.skipStartupProbe) {
+                try DamageProbe.run(db, quickCheckMaxPages: options.quickCheckMaxPages)
+            }
         } catch {
             throw OutboxErrorMapping.map(error, operation: "opening the outbox", path: path)
         }
@@ -169,7 +172,7 @@ public final class OutboxStore: Sendable {
 
     public var isClosed: Bool { queue.isClosed }
 
-    private func submit(_ job: WriterJob, orFail fail: (OutboxError) -> Void) {
+    func submit(_ job: WriterJob, orFail fail: (OutboxError) -> Void) {
         if !queue.submit(job) { fail(.closed) }
     }
 

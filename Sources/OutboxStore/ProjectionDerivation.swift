@@ -17,7 +17,8 @@ struct ProjectionDerivation {
         var badRows: [String] = []
     }
 
-    func scan() throws -> LogScan {
+    /// `scanned` is told the seq reached every 8,192 rows.
+    func scan(scanned: ((Int64) -> Void)? = nil) throws -> LogScan {
         var result = LogScan()
         // Usage reports are decoded (decompress, parse, validate) on a second thread in batches while
         // this one keeps stepping through the log: on two cores that is most of the scan's cost.
@@ -33,8 +34,11 @@ struct ProjectionDerivation {
                    created_at_ms, codec, raw_size, layout, natural_key, CASE WHEN type = 2 THEN payload END
             FROM outbox ORDER BY seq
             """)
+        var count = 0
         while try rows.step() {
             let seq = rows.int64(0)
+            count += 1
+            if count & 8_191 == 0 { scanned?(seq) }
             result.heldBytes += rows.int64(6) + PreparedMessage.rowOverhead
             switch rows.int(1) {
             case OutboxMessageType.executionEvent.code:

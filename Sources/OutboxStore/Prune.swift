@@ -22,9 +22,17 @@ extension OutboxStore {
     /// timeline summaries and `rebuild` are unchanged. With `archiveDirectory`, the removed messages
     /// are first written (and fsynced) as JSON lines in an LZ4 frame file that `lz4 -d` reads.
     /// Finally the WAL is checkpointed and freed pages are handed back to the file system.
-    public func prune(retentionMS: Int64 = defaultRetentionMS, archiveDirectory: String? = nil, chunkSize: Int = 5_000) throws -> PruneReport {
+    /// `progress` gets (seqs covered, seqs acked and not yet pruned) after each chunk: the acked range
+    /// bounds the work, which may stop earlier, at the first message younger than the retention.
+    public func prune(
+        retentionMS: Int64 = defaultRetentionMS, archiveDirectory: String? = nil, chunkSize: Int = 5_000,
+        progress: (@Sendable (_ done: Int64, _ total: Int64) -> Void)? = nil
+    ) throws -> PruneReport {
         try perform { session in
             var report = PruneReport()
+            let start = try SequenceState.read(session.db)
+            let total = start.ackedSeq - start.prunedThrough
+            progress?(0, total)
             report.fileBytesBefore = OutboxReader.fileSize(session.db.path) + OutboxReader.fileSize(session.db.path + "-wal")
             let cutoff = session.nowMS - retentionMS
             var archive: PruneArchive?
@@ -49,6 +57,7 @@ extension OutboxStore {
                 report.messages += removed.messages
                 report.storedBytes += removed.storedBytes
                 if removed.messages == 0 { break }
+                progress?(min(report.prunedThrough - start.prunedThrough, total), total)
             }
             report.archivePath = archive?.path
             if report.prunedThrough == 0 {

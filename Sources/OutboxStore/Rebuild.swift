@@ -20,10 +20,11 @@ public struct RebuildReport: Sendable, Equatable {
 extension OutboxStore {
     /// Recomputes every projection from the log plus what removals recorded, in one transaction on
     /// the writer connection, and replaces the live ones. On a healthy store nothing changes.
-    public func rebuildProjections() throws -> RebuildReport {
+    /// `progress` gets (seqs scanned, seqs the log spans) as the scan of the log goes on.
+    public func rebuildProjections(progress: (@Sendable (_ done: Int64, _ total: Int64) -> Void)? = nil) throws -> RebuildReport {
         try perform { session in
             try session.transaction { state -> RebuildReport in
-                try Rebuilder(db: session.db, codecs: session.codecs, ids: session.ids).rebuild(state: &state)
+                try Rebuilder(db: session.db, codecs: session.codecs, ids: session.ids).rebuild(state: &state, progress: progress)
             }
         }
     }
@@ -34,10 +35,14 @@ struct Rebuilder {
     let codecs: CodecTable
     let ids: MessageIDScheme
 
-    func rebuild(state: inout SequenceState) throws -> RebuildReport {
+    func rebuild(state: inout SequenceState, progress: ((Int64, Int64) -> Void)? = nil) throws -> RebuildReport {
         var report = RebuildReport()
         let derivation = ProjectionDerivation(db: db, codecs: codecs, ids: ids)
-        let scan = try derivation.scan()
+        let first = state.prunedThrough
+        let total = state.lastSeq - first
+        progress?(0, total)
+        let scan = try derivation.scan { seq in progress?(seq - first, total) }
+        progress?(total, total)
         if let first = scan.badRows.first {
             throw OutboxError.corrupt(
                 path: db.path, detail: "\(scan.badRows.count) usage_report rows do not decode (first: \(first)); run outbox verify")

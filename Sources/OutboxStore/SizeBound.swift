@@ -11,7 +11,7 @@ struct SizeBound {
     let limit: Int64
     let logger: Logger
 
-    func makeRoom(for needed: Int64, state: inout SequenceState, nowMS: Int64) throws {
+    func makeRoom(for needed: Int64, state: inout SequenceState, nowMS: Int64, mayDropProgress: Bool = true) throws {
         let retirer = LogRetirer(db: db, ids: ids)
         if state.ackedSeq > state.prunedThrough {
             let removed = try retirer.retirePrefix(
@@ -23,7 +23,7 @@ struct SizeBound {
             }
         }
         let excess = state.heldBytes + needed - limit
-        if excess > 0 {
+        if excess > 0 && mayDropProgress {
             let freed = try retirer.dropProgress(freeing: excess, state: &state, nowMS: nowMS)
             if freed > 0 {
                 logger.warning(

@@ -11,6 +11,9 @@ public typealias UnitRows = @Sendable (Database, [AppendedMessage]) throws -> Vo
 struct AppendUnit: Sendable {
     var messages: [PreparedMessage]
     var rows: UnitRows?
+    /// Whether the size bound may drop unacked progress events to make room for this unit. Salvage
+    /// says no: re-appending old messages must never cost the live ones anything.
+    var mayDropProgress = true
 }
 
 typealias Completion<T> = @Sendable (Result<T, OutboxError>) -> Void

@@ -140,7 +140,7 @@ final class WriterSession {
             let needed = unit.messages.reduce(Int64(0)) { $0 + $1.heldBytes }
             if state.heldBytes + needed > options.maxOutboxBytes {
                 try SizeBound(db: db, ids: ids, limit: options.maxOutboxBytes, logger: logger)
-                    .makeRoom(for: needed, state: &state, nowMS: nowMS)
+                    .makeRoom(for: needed, state: &state, nowMS: nowMS, mayDropProgress: unit.mayDropProgress)
             }
             let appender = LogAppender(db: db, codecs: codecs, ids: ids, faults: faults)
             var appended: [AppendedMessage] = []

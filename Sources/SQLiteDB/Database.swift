@@ -7,6 +7,10 @@ public final class Database {
     public enum OpenMode: Sendable {
         case readWrite(create: Bool)
         case readOnly
+        /// Read-only, and SQLite is told the file cannot change (`immutable=1`): it takes no locks,
+        /// creates no `-shm`, and ignores any `-wal`. For a file nothing else may be writing, read
+        /// without a trace (salvage reads a quarantined store this way).
+        case immutable
     }
 
     let handle: OpaquePointer
@@ -22,9 +26,12 @@ public final class Database {
             if create { flags |= SQLITE_OPEN_CREATE }
         case .readOnly:
             flags |= SQLITE_OPEN_READONLY
+        case .immutable:
+            flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
         }
         var pointer: OpaquePointer?
-        let result = sqlite3_open_v2(path, &pointer, flags, nil)
+        let name = if case .immutable = mode { Self.immutableURI(path) } else { path }
+        let result = sqlite3_open_v2(name, &pointer, flags, nil)
         guard let pointer else {
             throw SQLiteError(code: SQLITE_NOMEM, message: "out of memory opening \(path)")
         }
@@ -36,6 +43,22 @@ public final class Database {
         self.handle = pointer
         self.path = path
         sqlite3_extended_result_codes(pointer, 1)
+    }
+
+    /// `file:` URI for `path` with `immutable=1`; every byte a URI would read specially is escaped.
+    static func immutableURI(_ path: String) -> String {
+        var uri = "file:"
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: "_"),
+                UInt8(ascii: "."):
+                uri.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                uri += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return uri + "?immutable=1"
     }
 
     deinit {
@@ -181,4 +204,10 @@ private func commitHookCallback(_ context: UnsafeMutableRawPointer?) -> Int32 {
     guard let context else { return 0 }
     Unmanaged<CommitCounter>.fromOpaque(context).takeUnretainedValue().count += 1
     return 0  // zero lets the commit proceed
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
 }

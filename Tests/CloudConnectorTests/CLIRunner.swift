@@ -31,9 +31,11 @@ enum CLI {
     /// ~/.mindscape), only what the test passes.
     static let scratchHome = TemporaryDirectory("cloud-connector-home")
 
+    /// `errorOutput`: a handle for the child's stderr (a pseudo-terminal, say) instead of a file; the
+    /// result's `stderr` is then empty.
     static func run(
         _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
-        workingDirectory: String? = nil
+        workingDirectory: String? = nil, errorOutput: FileHandle? = nil
     ) throws -> CLIResult {
         let io = TemporaryDirectory("cloud-connector-io")
         let process = Process()
@@ -51,7 +53,7 @@ enum CLI {
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: io.file("err")))
         let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: io.file("in")))
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = errorOutput ?? err
         process.standardInput = input
         try process.run()
         process.waitUntilExit()

@@ -44,4 +44,25 @@ struct FormattingTests {
             #expect(CLIFailure(error).message == error.description)
         }
     }
+
+    @Test("every salvage refusal maps to its documented exit status")
+    func salvageExitStatuses() {
+        let path = "/tmp/x"
+        let mine = StoreIdentity(deviceID: "a", tenantID: "t")
+        let cases: [(SalvageError, CloudConnectorCLI.ExitStatus)] = [
+            (.missing(path: path), .noInput),
+            (.unreadable(path: path, detail: "file is not a database"), .ioError),
+            (.identityUnreadable(path: path, detail: "x"), .ioError),
+            (.notAnOutbox(path: path), .configuration),
+            (.otherDevice(path: path, source: StoreIdentity(deviceID: "b", tenantID: "t"), live: mine), .configuration),
+            (.otherTenant(path: path, source: StoreIdentity(deviceID: "a", tenantID: "u"), live: mine), .configuration),
+            (.sameStore(path: path), .dataError),
+            (.ackCursorUnreadable(path: path), .dataError),
+            (.workingCopy(path: path, reason: "disk full"), .cannotCreate),
+        ]
+        for (error, status) in cases {
+            #expect(CLIFailure(error).status == status, "\(error)")
+            #expect(CLIFailure(error).message == error.description)
+        }
+    }
 }

@@ -23,6 +23,22 @@ struct MessageIdentityTests {
         #expect(other.id(forSeq: 1) != scheme.id(forSeq: 1))
     }
 
+    @Test("a derived id gives its seq back; another store's id or a random one gives none")
+    func derivedIDsInvert() {
+        let scheme = MessageIDScheme(salt: MessageIDScheme.randomSalt())
+        let other = MessageIDScheme(salt: MessageIDScheme.randomSalt())
+        var generator = SystemRandomNumberGenerator()
+        let seqs = Array(Int64(1)...5_000) + (0..<5_000).map { _ in Int64.random(in: 1...(Int64(1) << 61), using: &generator) }
+        for seq in seqs {
+            #expect(scheme.seq(forDerived: scheme.id(forSeq: seq)) == seq)
+            #expect(scheme.seq(forDerived: other.id(forSeq: seq)) == nil)
+        }
+        #expect(scheme.seq(forDerived: MessageID.random()) == nil)
+        for value in (0..<1_000).map({ _ in generator.next() & MessageIDScheme.mask62 }) {
+            #expect(MessageIDScheme.unpermute62(MessageIDScheme.permute62(value)) == value)
+        }
+    }
+
     @Test("the 62-bit permutation maps distinct values to distinct 62-bit values (random and adjacent inputs)")
     func permutationIsInjectiveOnSamples() {
         var generator = SystemRandomNumberGenerator()
@@ -50,6 +66,28 @@ struct MessageIdentityTests {
         #expect(try reader.message(seq: first.seq)?.id == first.id)
         #expect(try reader.message(seq: second.seq)?.id == foreign)
         #expect(try reader.verify().isClean)
+    }
+
+    @Test("an id the store holds is idempotent: the same content is a duplicate, other content a conflict; so is an id it derived itself")
+    func explicitIDs() async throws {
+        let directory = TemporaryDirectory()
+        let store = try openStore(directory)
+        defer { store.close() }
+        var reply = Drafts.reply("req-1")
+        reply.id = MessageID.random()
+        let first = try await store.append(reply)
+        let again = try await store.append(reply)
+        #expect(!first.duplicate && again.duplicate && again.seq == first.seq && again.id == first.id)
+        var other = Drafts.reply("req-2")
+        other.id = reply.id
+        await #expect(throws: OutboxError.self) { try await store.append(other) }
+        // A message carrying an id this store derived for one of its own seqs is that message.
+        let own = try await store.append(Drafts.reply("req-3"))
+        var echo = Drafts.reply("req-3")
+        echo.id = own.id
+        let echoed = try await store.append(echo)
+        #expect(echoed.duplicate && echoed.seq == own.seq)
+        #expect(try store.makeReader().backlog().lastSeq == own.seq)
     }
 
     @Test("UUID-shaped keys are stored as 16 bytes only when they convert back exactly")
