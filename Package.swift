@@ -139,7 +139,7 @@ let package = Package(
 
         // A TCP proxy on 127.0.0.1 that cuts, stalls, slows or half-opens connections on a schedule:
         // for link tests, tools/soak and the benchmarks.
-        .target(name: "FaultProxy", swiftSettings: strictSettings),
+        .target(name: "FaultProxy", dependencies: ["ConnectorCore"], swiftSettings: strictSettings),
 
         // Realistic, seeded PROTOCOL §4 traffic for tests, benchmarks, the crash harness and
         // dictionary training.
@@ -195,7 +195,7 @@ let package = Package(
         .testTarget(name: "ConnectorCoreTests", dependencies: ["ConnectorCore"]),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzBodies", "ConnectorCore"]),
         .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "CSQLite"]),
-        .testTarget(name: "LZ4CodecTests", dependencies: ["LZ4Codec"]),
+        .testTarget(name: "LZ4CodecTests", dependencies: ["LZ4Codec", "ConnectorCore"]),
         // Tests only: throwaway certificates, listeners and a byte-by-byte HTTP server, and a log
         // capture, shared by the socket suites.
         .target(

@@ -1,3 +1,4 @@
+import ConnectorCore
 /// The chaos run's faults, varied over time: a seeded draw of what to break next, how badly and for
 /// how long. A value type with no I/O: `ChaosRun` applies each step to the proxy.
 struct FaultPlan {

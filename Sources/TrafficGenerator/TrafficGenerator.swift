@@ -1,4 +1,4 @@
-import ConnectorCore
+public import ConnectorCore
 import Foundation
 public import OutboxStore
 

@@ -1,3 +1,4 @@
+import ConnectorCore
 @testable import LZ4Codec
 
 /// Shared inputs, generated once: training the dictionary is the slow part of these tests.

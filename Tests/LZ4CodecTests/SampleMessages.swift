@@ -1,3 +1,4 @@
+import ConnectorCore
 /// Deterministic, realistic protocol messages for ratio checks and dictionary training: the
 /// shapes the outbox actually stores (execution events, progress, heartbeats, logs, metering),
 /// with ids, timestamps and free-text that vary from message to message.
@@ -181,22 +182,8 @@ struct SampleMessages {
     }
 }
 
-/// A tiny seeded generator: the sample corpus must be identical on every run and platform.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-
+/// Seeded, so the sample corpus is identical on every run and platform.
+extension SplitMix64 {
     mutating func below(_ bound: Int) -> Int {
         Int(next() % UInt64(bound))
     }
