@@ -17,7 +17,7 @@ struct CloudConnectorCommand: AsyncParsableCommand {
             CLOUD_API_URL, CLOUD_API_KEY, CLOUD_CONNECTOR_DATA_DIR, OUTBOX_DURABILITY, OUTBOX_MAX_BYTES, \
             OUTBOX_RETENTION, LOG_LEVEL (default warning).
 
-            Exit codes: 0 ok · 1 verify found differences, doctor a problem, or a conformance check failed · 64 usage error · 65 bad input data · \
+            Exit codes: 0 ok · 1 verify found differences, salvage left messages behind, doctor found a problem, or a conformance check failed · 64 usage error · 65 bad input data · \
             66 no outbox / no such message or request · 69 store or data directory locked · \
             70 internal error · 73 cannot create an output file · 74 I/O or storage error (disk full) · \
             75 outbox full, retry later · 78 configuration error (bad env var, identity mismatch, schema too new).
