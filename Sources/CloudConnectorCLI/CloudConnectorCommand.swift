@@ -45,7 +45,8 @@ struct CloudConnectorCommand: AsyncParsableCommand {
         } catch {
             exit(withError: error)
         }
-        bootstrapLogging(defaultLevel: command is RunCommand ? .info : .warning)
+        // doctor reports a bad LOG_LEVEL as one of its findings instead of refusing to look.
+        bootstrapLogging(defaultLevel: command is RunCommand ? .info : .warning, badLevelIsFatal: !(command is DoctorCommand))
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -71,16 +72,17 @@ struct CloudConnectorCommand: AsyncParsableCommand {
     /// Logs go to stderr so stdout stays parseable; warning and above (info for the service) unless
     /// LOG_LEVEL says otherwise.
     /// A LOG_LEVEL that names no level is a configuration error, not silently the default.
-    private static func bootstrapLogging(defaultLevel: Logger.Level) {
+    private static func bootstrapLogging(defaultLevel: Logger.Level, badLevelIsFatal: Bool) {
         var level = defaultLevel
         if let text = ProcessInfo.processInfo.environment["LOG_LEVEL"], !text.isEmpty {
-            guard let parsed = Logger.Level(rawValue: text.lowercased()) else {
+            if let parsed = Logger.Level(rawValue: text.lowercased()) {
+                level = parsed
+            } else if badLevelIsFatal {
                 let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
                 FileHandle.standardError.write(
                     Data("cloud-connector: LOG_LEVEL=\(text) is not a log level; use one of \(levels), or unset it.\n".utf8))
                 Foundation.exit(ExitStatus.configuration.rawValue)
             }
-            level = parsed
         }
         LoggingSystem.bootstrap { [level] label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -263,14 +263,16 @@ extension LinkSuites {
             await setup.finish()
         }
 
-        @Test("bad settings: every invalid one named (not only the first), config.json's bad key too; standalone is a note, not a problem")
+        @Test("bad settings: every invalid one named (not only the first), a bad LOG_LEVEL and config.json's bad key too; standalone is a note, not a problem")
         func settings() async throws {
             let setup = try await DoctorSetup()
             try setup.writeConfig(#"{"local_api": {"port": 0}, "executr": {"type": "command"}}"#)
-            let bad = try await setup.doctor(environment: ["OUTBOX_MAX_BYTES": "12", "CLOUD_WS_URL": "ftp://cloud.example", "TENANT_ID": "a b"])
+            let bad = try await setup.doctor(environment: [
+                "OUTBOX_MAX_BYTES": "12", "CLOUD_WS_URL": "ftp://cloud.example", "TENANT_ID": "a b", "LOG_LEVEL": "loud",
+            ])
             #expect(bad.status == 1, "\(bad)")
-            #expect(bad.findings("configuration").count == 3, "\(bad.findings("configuration"))")
-            for name in ["OUTBOX_MAX_BYTES", "CLOUD_WS_URL", "TENANT_ID"] {
+            #expect(bad.findings("configuration").count == 4, "\(bad.findings("configuration"))")
+            for name in ["OUTBOX_MAX_BYTES", "CLOUD_WS_URL", "TENANT_ID", "LOG_LEVEL=loud"] {
                 #expect(bad.has("configuration", "problem", name, "exit 78"), "\(name): \(bad)")
             }
             #expect(bad.has("config_file", "problem", "executr is not a setting"), "\(bad)")

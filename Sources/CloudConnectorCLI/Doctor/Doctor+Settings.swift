@@ -1,10 +1,17 @@
 import CloudConnector
 import ConnectorCore
 import Foundation
+import Logging
 
 /// The environment and flags `run` reads, and what they say about the link's security.
 extension Doctor {
     mutating func checkSettings() {
+        if let badLogLevel {
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            add(.problem(
+                "configuration",
+                "LOG_LEVEL=\(badLogLevel) is not a log level: `run` and every other command refuse to start (exit 78). Use one of \(levels), or unset it."))
+        }
         for problem in checked.problems {
             add(.problem(
                 "configuration",

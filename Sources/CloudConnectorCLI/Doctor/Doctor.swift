@@ -28,6 +28,8 @@ struct Doctor {
 
     // What later checks build on.
     let checked: ConnectorConfiguration.Checked
+    /// LOG_LEVEL's text when it names no level (every other command refuses to start then).
+    let badLogLevel: String?
     var configuration: ConnectorConfiguration? { checked.configuration }
     var dataDirectory: DataDirectory?
     /// The uid files must belong to: the data directory's owner, who runs the service (`run`
@@ -51,6 +53,9 @@ struct Doctor {
         logger.logLevel = .error
         self.logger = logger
         checked = ConnectorConfiguration.check(environment: environment, flags: options.flags)
+        badLogLevel = environment["LOG_LEVEL"].flatMap { text in
+            text.isEmpty || Logger.Level(rawValue: text.lowercased()) != nil ? nil : text
+        }
     }
 
     mutating func run() async -> DoctorReport {

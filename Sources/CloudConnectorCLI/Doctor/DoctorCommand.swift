@@ -19,7 +19,7 @@ struct DoctorCommand: AsyncParsableCommand {
 
             Each row is ok, warning, problem or skipped, with what was found, why it matters and what \
             to do. Exit status: 0 when nothing is a problem (warnings allowed), 1 when anything is, 64 \
-            for a bad flag. A LOG_LEVEL that names no level stops every command, this one too (exit 78).
+            for a bad flag. A LOG_LEVEL that names no level stops every other command (exit 78); here it is a finding.
 
             The WebSocket handshake is not tried by default: a second session for this device makes \
             many clouds (the reference cloud too) close the one the running service holds, which then \
