@@ -32,14 +32,23 @@ struct ConnectorCLI: Sendable {
     }
 
     /// Runs `cloud-connector arguments…` to the end. Its output files are removed afterwards unless
-    /// it failed, so a long run does not leave thousands of them.
-    func run(_ arguments: [String]) async throws -> Outcome {
+    /// it failed, so a long run does not leave thousands of them. A command still running after
+    /// `timeout` (far beyond what any takes: the store waits 15 s for a busy writer) is killed and
+    /// reported, so a stuck child cannot hang the run and with it `tools/test`.
+    func run(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> Outcome {
         let number = counter.next()
         let base = "\(workspace.logs)/cli-\(number)"
         let child = try await Spawner.shared.spawn(SpawnRequest(
             name: "cloud-connector \(arguments.prefix(2).joined(separator: " "))", executable: binary, arguments: arguments,
             environment: environment, stdoutPath: base + ".out", stderrPath: base + ".err"))
-        let status = await child.exitStatus()
+        guard let status = await child.exitStatus(within: timeout) else {
+            _ = await child.killNow()
+            let stderr = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+            throw TortureError(description: """
+                cloud-connector \(arguments.prefix(2).joined(separator: " ")) did not finish within \(timeout) and was \
+                killed; its output is in \(base).out and .err\(stderr.isEmpty ? "" : ": \(stderr.suffix(300))")
+                """)
+        }
         let outcome = Outcome(
             status: status, stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")

@@ -73,3 +73,49 @@ struct DoctorRulesTests {
         #expect(DoctorReport.wrap("/a/very/long/path/that/does/not/fit", width: 10) == ["/a/very/long/path/that/does/not/fit"])
     }
 }
+
+/// The local API's owner is read from /proc, so the local token is never offered to a stranger.
+@Suite("doctor: who listens on a port")
+struct ListeningSocketOwnerTests {
+    @Test("a /proc/net/tcp table: only LISTEN rows on the port, by inode")
+    func parsesTheTable() {
+        let table = """
+              sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0 100 0 0 10 0
+               1: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 4343 1 0 20 4 30 10 -1
+               2: 00000000:1F91 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4444 1 0 100 0 0 10 0
+            """
+        #expect(ListeningSocketOwner.listening(in: table, port: 8080) == ["4242"])
+        #expect(ListeningSocketOwner.listening(in: table, port: 8081) == ["4444"])
+        #expect(ListeningSocketOwner.listening(in: table, port: 9) == [])
+    }
+
+    @Test("a socket this process listens on is found among its descriptors, and not among another's")
+    func findsTheHolder() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 && listen(descriptor, 1) == 0
+                    && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let inodes = ListeningSocketOwner.listeningInodes(port: port)
+        #expect(!inodes.isEmpty)
+        #expect(ListeningSocketOwner.process(getpid(), holdsAnyOf: inodes) == true)
+        // A process that surely does not hold it: a child that only sleeps (readable: our own uid).
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        child.arguments = ["5"]
+        try child.run()
+        defer { child.terminate() }
+        #expect(ListeningSocketOwner.process(child.processIdentifier, holdsAnyOf: inodes) == false)
+    }
+}

@@ -318,7 +318,7 @@ extension LinkSuites {
             #expect(outcome.status == 0, "\(outcome)\n\(service.log)")
             #expect(outcome.has("service", "ok", "pid \(service.pid)"), "\(outcome)")
             #expect(outcome.has("link", "ok", "live"), "\(outcome)")
-            #expect(outcome.has("local_api", "ok", "The running service answers on 127.0.0.1:\(port)"), "\(outcome)")
+            #expect(outcome.has("local_api", "ok", "listens on 127.0.0.1:\(port)"), "\(outcome)")
             #expect(outcome.statuses("websocket") == ["skipped"])
             try await Task.sleep(for: .milliseconds(500))
             #expect(try reader.linkStatus()?.sessions == sessions, "doctor without --handshake must not touch the service's session")

@@ -11,7 +11,7 @@ final class StallingRelay: Sendable {
     // NSLock rather than Mutex: these tests also run under ThreadSanitizer, which reports false
     // races on Synchronization.Mutex on Linux.
     private let lock = NSLock()
-    nonisolated(unsafe) private var state = (stalled: false, closed: false, sockets: [Int32]())
+    nonisolated(unsafe) private var state = (stalled: false, closed: false, sockets: [Int32](), copiers: 2)
 
     init(upstreamPort: Int) throws {
         listener = try SilentListener()
@@ -22,7 +22,7 @@ final class StallingRelay: Sendable {
 
     func stall() { lock.withLock { state.stalled = true } }
 
-    /// Ends the copying threads and closes both sockets.
+    /// Ends the copying threads; the last one to leave closes both sockets.
     func close() {
         let sockets = lock.withLock {
             state.closed = true
@@ -34,10 +34,27 @@ final class StallingRelay: Sendable {
     private func relayOne() {
         let client = accept(listener.descriptor, nil, nil)
         listener.close()
-        guard client >= 0, let upstream = GatedRelay.connectLoopback(upstreamPort) else { return }
+        guard client >= 0 else { return }
+        guard let upstream = GatedRelay.connectLoopback(upstreamPort) else {
+            Foundation.close(client)
+            return
+        }
         lock.withLock { state.sockets = [client, upstream] }
-        Thread { [self] in copy(from: upstream, to: client) }.start()
+        Thread { [self] in
+            copy(from: upstream, to: client)
+            copierDone()
+        }.start()
         copy(from: client, to: upstream)
+        copierDone()
+    }
+
+    /// Closing while the other thread may still poll a descriptor could hand it a reused number.
+    private func copierDone() {
+        let sockets = lock.withLock { () -> [Int32] in
+            state.copiers -= 1
+            return state.copiers == 0 ? state.sockets : []
+        }
+        for descriptor in sockets { Foundation.close(descriptor) }
     }
 
     private func copy(from source: Int32, to destination: Int32) {

@@ -1,7 +1,6 @@
 import CloudConnector
 import ConnectorCore
 import Foundation
-import LocalAPI
 import WebSocketTransport
 
 /// The local API's address from config.json: free for `run`, or held by the service running here.
@@ -42,53 +41,34 @@ extension Doctor {
         }
     }
 
-    /// Asks whoever listens whether it is this data directory's service: `/v1/status` accepts only
-    /// the token in this data directory (read here, sent there, never shown).
+    /// Whether the port's listener is this data directory's service, from /proc: the socket's inode
+    /// among the service's descriptors. Never by sending the local token to whoever listens — that
+    /// might be another program. Without /proc access (another user's service), an unauthenticated
+    /// /healthz says at least whether a connector seems to answer.
     func ownerOfLocalAPI(address: String, port: Int, loop: WebSocketEventLoop?, details: [(String, JSONValue)]) async -> DoctorFinding {
-        guard let loop, let dataDirectory else {
-            return .ok("local_api", "\(address) is in use, as expected while the service runs (not asked: no HTTP client).", details)
-        }
-        let base = "http://\(address)"
-        let token: LocalToken
-        do {
-            token = try LocalToken.load(directory: dataDirectory.path)
-        } catch {
-            let health = try? await loop.send(HTTPClientRequest(url: base + "/healthz", timeout: .seconds(3)))
-            if health?.status == 200 {
-                return .ok(
-                    "local_api",
-                    "Something answers /healthz on \(address), as the running service does; whether it is this data directory's service was not confirmed, because its token cannot be read: \(error)",
-                    details)
+        let inodes = ListeningSocketOwner.listeningInodes(port: port)
+        if let servicePID, !inodes.isEmpty, let holds = ListeningSocketOwner.process(servicePID, holdsAnyOf: inodes) {
+            if holds {
+                return .ok("local_api", "The running service (pid \(servicePID)) listens on \(address).", details)
             }
             return .warning(
                 "local_api",
-                "\(address) is in use but does not answer /healthz like the connector's local API. Local-Core and agents may be talking to another program. Check with `ss -ltnp 'sport = :\(port)'`.",
+                "\(address) is held by another program, not by the running service (pid \(servicePID)): it must have started with another local_api setting, or another connector holds the port. Local-Core and agents using \(address) talk to that program; `ss -ltnp 'sport = :\(port)'` names it. Give each connector its own local_api.port and restart the service.",
                 details)
         }
-        var headers = HTTPHeaders()
-        headers.add(name: "Authorization", value: token.authorizationHeaderValue)
-        let response: HTTPClientResponse
-        do {
-            response = try await loop.send(HTTPClientRequest(url: base + "/v1/status", headers: headers, timeout: .seconds(3)))
-        } catch {
-            return .warning(
+        guard let loop else {
+            return .ok("local_api", "\(address) is in use, as expected while the service runs (its owner could not be read from /proc).", details)
+        }
+        let health = try? await loop.send(HTTPClientRequest(url: "http://\(address)/healthz", timeout: .seconds(3)))
+        if health?.status == 200 {
+            return .ok(
                 "local_api",
-                "\(address) is in use but the local API there does not answer (\(error)). A stuck service? `cloud-connector status` and the service's log say more.",
+                "Something answers /healthz on \(address), as the running service does; whether it is this data directory's service could not be read from /proc (run doctor as the service's user or root to know).",
                 details)
         }
-        switch response.status {
-        case 200:
-            return .ok("local_api", "The running service answers on \(address) (its /v1/status accepts this data directory's token).", details)
-        case 401:
-            return .warning(
-                "local_api",
-                "\(address) answers, but refuses this data directory's local token: another connector (with another data directory) holds the port, and this one's local API is elsewhere. Local-Core and agents using \(address) talk to the other one; give each connector its own local_api.port.",
-                details)
-        default:
-            return .warning(
-                "local_api",
-                "\(address) answers /v1/status with HTTP \(response.status) instead of the connector's status. Check which program listens there.",
-                details)
-        }
+        return .warning(
+            "local_api",
+            "\(address) is in use but does not answer /healthz like the connector's local API. Local-Core and agents may be talking to another program. Check with `ss -ltnp 'sport = :\(port)'`.",
+            details)
     }
 }

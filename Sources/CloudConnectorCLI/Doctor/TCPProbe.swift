@@ -1,5 +1,6 @@
 import CloudConnector
 import Foundation
+import Synchronization
 
 /// DNS and one TCP connection to a cloud host, on a thread of its own (the calls block): the first
 /// question when nothing works is whether the host can be reached at all, and why not.
@@ -12,18 +13,53 @@ enum TCPProbe {
         case failed(address: String, reason: String)
     }
 
+    /// getaddrinfo has no deadline of its own (a dead resolver costs its retries, up to half a
+    /// minute per name server), so the lookup gets `timeout` too; a lookup still running then is
+    /// left to finish on its thread, and the probe answers that the resolver did not.
     static func probe(host: String, port: Int, timeout: Duration) async -> Outcome {
         await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: blockingProbe(host: host, port: port, timeout: timeout)) }
+            let answer = ProbeAnswer(continuation)
+            Thread.detachNewThread {
+                answer.give(blockingProbe(host: host, port: port, timeout: timeout, resolved: answer.markResolved))
+            }
+            Thread.detachNewThread {
+                Thread.sleep(forTimeInterval: Double(timeout.inMilliseconds) / 1_000)
+                if !answer.isResolved {
+                    answer.give(.unresolved("the resolver did not answer within \(DurationText.format(milliseconds: timeout.inMilliseconds))"))
+                }
+            }
         }
     }
 
-    private static func blockingProbe(host: String, port: Int, timeout: Duration) -> Outcome {
+    /// Resumes its continuation once, with whichever comes first.
+    private final class ProbeAnswer: Sendable {
+        private struct State {
+            var continuation: CheckedContinuation<Outcome, Never>?
+            var resolved = false
+        }
+        private let state: Mutex<State>
+
+        init(_ continuation: CheckedContinuation<Outcome, Never>) { state = Mutex(State(continuation: continuation)) }
+
+        var isResolved: Bool { state.withLock { $0.resolved } }
+        func markResolved() { state.withLock { $0.resolved = true } }
+
+        func give(_ outcome: Outcome) {
+            let waiting = state.withLock { state -> CheckedContinuation<Outcome, Never>? in
+                defer { state.continuation = nil }
+                return state.continuation
+            }
+            waiting?.resume(returning: outcome)
+        }
+    }
+
+    private static func blockingProbe(host: String, port: Int, timeout: Duration, resolved: () -> Void) -> Outcome {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICSERV
         var results: UnsafeMutablePointer<addrinfo>?
         let lookup = getaddrinfo(host, String(port), &hints, &results)
+        resolved()
         guard lookup == 0, results != nil else { return .unresolved(String(cString: gai_strerror(lookup))) }
         defer { freeaddrinfo(results) }
         var outcome = Outcome.unresolved("no address")
