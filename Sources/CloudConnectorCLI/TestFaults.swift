@@ -6,7 +6,8 @@ import Logging
 /// test can show that its check would catch the break (negative controls).
 ///
 /// - `skipRedaction`, in every build: `peek` prints secrets without --reveal (the redaction test).
-/// - `returnBeforeCommit` (the store) and `skipResend` (the link), honoured by
+/// - `returnBeforeCommit` and `looseFileModes` (the store), `skipResend` and `logSecrets` (the
+///   link), honoured by
 ///   `run` only in debug builds (the `CLOUD_CONNECTOR_TEST_FAULTS` compilation condition, set for
 ///   debug in Package.swift): the torture runs (`tools/crash-loop`, `tools/chaos`) need them in
 ///   the real process they SIGKILL. A release build, the one that ships, never honours them and
@@ -27,8 +28,10 @@ enum TestFaults {
     static func forRun(_ environment: [String: String], logger: Logger) -> (store: OutboxFaults, link: LinkFaults) {
         guard let text = environment[variable], !text.isEmpty else { return ([], []) }
         let names = text.split(separator: ",").map(String.init)
-        let store = OutboxFaults.parse(text).intersection(.returnBeforeCommit)
-        let link: LinkFaults = names.contains("skipResend") ? .skipResend : []
+        let store = OutboxFaults.parse(text).intersection([.returnBeforeCommit, .looseFileModes])
+        var link: LinkFaults = []
+        if names.contains("skipResend") { link.insert(.skipResend) }
+        if names.contains("logSecrets") { link.insert(.logSecrets) }
         #if CLOUD_CONNECTOR_TEST_FAULTS
             if !store.isEmpty || !link.isEmpty {
                 logger.warning(

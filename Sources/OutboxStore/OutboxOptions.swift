@@ -77,13 +77,16 @@ public struct OutboxFaults: OptionSet, Sendable {
     public static let salvageWithoutIDs = OutboxFaults(rawValue: 1 << 13)
     /// Show secret values in CLI output even without --reveal.
     public static let skipRedaction = OutboxFaults(rawValue: 1 << 6)
+    /// Give the store file mode 0644, as a forgotten chmod under the usual umask would: readable by
+    /// every user, reply tokens and billing data with it.
+    public static let looseFileModes = OutboxFaults(rawValue: 1 << 20)
 
     public static func parse(_ text: String) -> OutboxFaults {
         let names: [String: OutboxFaults] = [
             "returnBeforeCommit": .returnBeforeCommit, "skipFsync": .skipFsync,
             "noGroupCommit": .noGroupCommit, "forgetLedgerRow": .forgetLedgerRow,
             "ignoreNaturalKey": .ignoreNaturalKey, "pendingOutOfOrder": .pendingOutOfOrder,
-            "skipRedaction": .skipRedaction,
+            "skipRedaction": .skipRedaction, "looseFileModes": .looseFileModes,
         ]
         var faults: OutboxFaults = []
         for name in text.split(separator: ",") {

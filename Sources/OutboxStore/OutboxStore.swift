@@ -57,7 +57,7 @@ public final class OutboxStore: Sendable {
         } catch {
             throw OutboxErrorMapping.map(error, operation: "opening the outbox", path: path)
         }
-        chmod(path, 0o600)
+        chmod(path, options.faults.contains(.looseFileModes) ? 0o644 : 0o600)
         let store = OutboxStore(
             directory: directory, path: path, identity: identity, options: options, codecs: codecs, ids: ids,
             logger: logger)

@@ -117,6 +117,9 @@ final class LinkDriver {
             knownLastSeq = (try? reader.lastAssignedSeq()) ?? 0
             feed(.start, &group)
         case .token(let result):
+            if settings.faults.contains(.logSecrets), case .fetched(let token, _) = result {
+                logger.info("test fault logSecrets: fetched a device token", metadata: ["token": "\(token.revealed)"])
+            }
             feed(result.event, &group)
         case .socketConnected(let attempt, let connection):
             socketConnected(attempt, connection, &group)

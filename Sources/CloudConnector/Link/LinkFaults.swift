@@ -13,4 +13,7 @@ public struct LinkFaults: OptionSet, Sendable {
     /// Never start the data-directory watch: appends by other processes reach the link only
     /// through the safety poll (breaks "promptly, without a slow poll").
     public static let ignoreFileWatch = LinkFaults(rawValue: 1 << 2)
+    /// Log each fetched device token's value, as a careless debug line would (breaks "secrets are
+    /// never printed").
+    public static let logSecrets = LinkFaults(rawValue: 1 << 3)
 }
