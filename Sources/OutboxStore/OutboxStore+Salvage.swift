@@ -33,9 +33,16 @@ extension OutboxStore {
         try checkOwnership(of: source, options: options)
         if options.unackedOnly && source.ackedSeq == nil { throw .ackCursorUnreadable(path: source.path) }
         var report = SalvageReport(source: source)
-        let first = max(1, (source.prunedThrough ?? 0) + 1)
-        var scan = SalvageScan(source: source, from: first, pageSize: options.pageSize)
-        let total = scan.boundKnown ? max(0, scan.bound - first + 1) : 0
+        for seq in source.implausibleRowSeqs(limit: SalvageReport.listLimit) {
+            let range = SalvageSource.plausibleSeqs
+            report.add(
+                RowProblem(seq: seq, reason: "its seq is outside 1…\(range.upperBound), which no store assigns: a damaged row"),
+                to: \.undecodable)
+        }
+        // From seq 1 whatever the file says it pruned: a seek skips a pruned prefix for free, and a
+        // damaged pruned_through must not hide rows.
+        var scan = SalvageScan(source: source, from: 1, pageSize: options.pageSize)
+        let total = scan.boundKnown ? scan.bound : 0
         progress?(0, total)
         while report.stoppedBy == nil, let page = scan.next() {
             if let range = page.unreadable { report.unreadable.append(range) }
@@ -57,7 +64,7 @@ extension OutboxStore {
             for (row, result) in zip(rows, appendEachAndWait(drafts, mayDropProgress: false)) {
                 record(result, of: row, source: source, in: &report)
             }
-            progress?(min(scan.position, scan.bound + 1) - first, total)
+            progress?(min(scan.position, scan.bound + 1) - 1, total)
         }
         if report.stoppedBy == nil {
             do {

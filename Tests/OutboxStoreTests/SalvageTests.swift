@@ -305,6 +305,13 @@ struct UnreadableRangeSearchTests {
         }
     }
 
+    @Test("near Int64.max the search neither overflows nor runs past the bound")
+    func nearTheTop() {
+        #expect(UnreadableRangeSearch.resume(after: Int64.max - 10, bound: Int64.max) { _ -> Int64?? in nil } == nil)
+        let resumed = UnreadableRangeSearch.resume(after: 1, bound: Int64.max) { seq -> Int64?? in seq < Int64.max - 2 ? nil : .some(seq) }
+        #expect(resumed?.seq == Int64.max - 2)
+    }
+
     @Test("damage to the end: nil; no row after the damage: readable with no row")
     func toTheEnd() {
         #expect(UnreadableRangeSearch.resume(after: 90, bound: 100) { seq -> Int64?? in seq >= 90 ? nil : .some(seq) } == nil)
