@@ -22,7 +22,8 @@ extension OutboxStore {
     /// ones belong to the file's numbering, which this store's already covers (R7).
     ///
     /// Idempotent: a message whose id, or event_id/report_id with the same content, this store
-    /// already holds is counted as present and not appended again. Acked messages are salvaged too
+    /// already holds — or held: an id of its own outlives its pruned row in `retired_explicit_ids` —
+    /// is counted as present and not appended again. Acked messages are salvaged too
     /// (unless `unackedOnly`): this store's ledger, totals and timelines get them back, and a cloud
     /// that lost them can get them again. Salvage never makes room by dropping unacked progress events:
     /// when the size bound is reached it stops (`stoppedBy`), and running it again goes on.
