@@ -23,8 +23,10 @@ struct SalvageCommand: ParsableCommand {
             the same content) is counted as present and not appended. FILE is never written (it is \
             read immutable, or from a private copy in the data directory when it has a WAL). Runs \
             beside the service like `outbox append`. A file of another device is refused unless \
-            --from-other-device; another tenant always (R12). At the size bound salvage stops rather \
-            than drop this store's unacked progress events (exit 75); run it again later.
+            --from-other-device; another tenant always (R12). Salvage fills this store only to four \
+            fifths of its size bound, leaving the rest to the service's live messages, and never \
+            drops unacked progress events to make room: there it stops (exit 75); run it again once \
+            the cloud has acked more.
 
             Exits 0 when every message of FILE is now here, 1 when some could not be (unreadable \
             ranges, rows that do not decode, conflicts: listed), 66 when FILE does not exist, 74 when \
@@ -82,10 +84,10 @@ struct SalvageCommand: ParsableCommand {
         }
         if let stopped = report.stoppedBy {
             let again = "What was salvaged stays; run salvage again to go on where it stopped (it recognises what is already here)."
-            if case .outboxFull(let held, let limit, _) = stopped {
+            if case .outboxFull(let held, _, _) = stopped {
                 throw CLIFailure(
                     .tempFail,
-                    "salvage stopped after \(report.salvaged) new messages: this store reached its size bound (\(held) of \(limit) bytes held), and salvage never drops unacked messages to make room. \(again) Wait for the cloud to ack more, raise --max-outbox-bytes, or add --unacked-only.")
+                    "salvage stopped after \(report.salvaged) new messages: this store holds \(held) bytes, and salvage fills it only to \(report.ceilingBytes) of its \(report.boundBytes)-byte size bound, leaving the rest to the service's live messages (at the bound they would be dropped or refused); it never drops unacked messages to make room. \(again) Wait for the cloud to ack more (salvage then makes room by pruning acked messages), raise --max-outbox-bytes, or add --unacked-only.")
             }
             let failure = CLIFailure(stopped)
             throw CLIFailure(failure.status, "salvage stopped after \(report.salvaged) new messages: \(failure.message) \(again)")
@@ -131,6 +133,8 @@ struct SalvageCommand: ParsableCommand {
                 "read": .int(report.inboxRead), "copied": .int(report.inboxCopied),
                 "open_copied": .int(report.inboxOpenCopied), "complete": .bool(report.inboxComplete),
             ],
+            "size_bound_bytes": .int(report.boundBytes),
+            "ceiling_bytes": .int(report.ceilingBytes),
             "complete": .bool(report.isComplete),
         ]
     }

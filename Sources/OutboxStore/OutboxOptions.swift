@@ -78,6 +78,8 @@ public struct OutboxFaults: OptionSet, Sendable {
     /// Look an id up only among held rows, not among retired ones: salvage run again after the
     /// cloud acked and the store pruned what it appended appends it all a second time.
     public static let forgetRetiredIDs = OutboxFaults(rawValue: 1 << 14)
+    /// Let salvage fill the store to its size bound, leaving the service's live appends no room.
+    public static let salvageWithoutHeadroom = OutboxFaults(rawValue: 1 << 15)
     /// Show secret values in CLI output even without --reveal.
     public static let skipRedaction = OutboxFaults(rawValue: 1 << 6)
 

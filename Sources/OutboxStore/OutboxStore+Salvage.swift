@@ -12,6 +12,9 @@ public struct SalvageOptions: Sendable {
     public var pageSize = 256
 
     public init() {}
+
+    /// The part of the store's size bound salvage leaves free for the service's live messages.
+    public static let headroomDivisor: Int64 = 5
 }
 
 extension OutboxStore {
@@ -25,8 +28,9 @@ extension OutboxStore {
     /// already holds — or held: an id of its own outlives its pruned row in `retired_explicit_ids` —
     /// is counted as present and not appended again. Acked messages are salvaged too
     /// (unless `unackedOnly`): this store's ledger, totals and timelines get them back, and a cloud
-    /// that lost them can get them again. Salvage never makes room by dropping unacked progress events:
-    /// when the size bound is reached it stops (`stoppedBy`), and running it again goes on.
+    /// that lost them can get them again. Salvage never makes room by dropping unacked progress events,
+    /// and it fills the store only up to its ceiling (the size bound less a fifth, left to the
+    /// service's live messages): there it stops (`stoppedBy`), and running it again goes on.
     public func salvage(
         from source: SalvageSource, options: SalvageOptions = SalvageOptions(),
         progress: ((_ done: Int64, _ total: Int64) -> Void)? = nil
@@ -34,6 +38,8 @@ extension OutboxStore {
         try checkOwnership(of: source, options: options)
         if options.unackedOnly && source.ackedSeq == nil { throw .ackCursorUnreadable(path: source.path) }
         var report = SalvageReport(source: source)
+        report.boundBytes = self.options.maxOutboxBytes
+        report.ceilingBytes = self.options.maxOutboxBytes - reservedBytes
         for seq in source.implausibleRowSeqs(limit: SalvageReport.listLimit) {
             let range = SalvageSource.plausibleSeqs
             report.add(
@@ -62,7 +68,8 @@ extension OutboxStore {
                 if self.options.faults.contains(.salvageWithoutIDs) { draft.id = nil }
                 return draft
             }
-            for (row, result) in zip(rows, appendEachAndWait(drafts, mayDropProgress: false)) {
+            let results = appendEachAndWait(drafts, mayDropProgress: false, reservedBytes: reservedBytes)
+            for (row, result) in zip(rows, results) {
                 record(result, of: row, source: source, in: &report)
             }
             progress?(min(scan.position, scan.bound + 1) - 1, total)
@@ -113,6 +120,11 @@ extension OutboxStore {
         report.inboxOpenCopied = open
     }
 
+    /// What salvage leaves free of the size bound.
+    private var reservedBytes: Int64 {
+        options.faults.contains(.salvageWithoutHeadroom) ? 0 : options.maxOutboxBytes / SalvageOptions.headroomDivisor
+    }
+
     private func checkOwnership(of source: SalvageSource, options: SalvageOptions) throws(SalvageError) {
         if source.identity.tenantID != identity.tenantID {
             throw .otherTenant(path: source.path, source: source.identity, live: identity)
@@ -149,7 +161,9 @@ extension OutboxStore {
 
     /// Appends each draft as its own unit (one refused draft fails alone), all submitted at once so
     /// they share group commits, in order; blocks until every one is settled.
-    func appendEachAndWait(_ drafts: [MessageDraft], mayDropProgress: Bool) -> [Result<AppendedMessage, OutboxError>] {
+    func appendEachAndWait(
+        _ drafts: [MessageDraft], mayDropProgress: Bool, reservedBytes: Int64 = 0
+    ) -> [Result<AppendedMessage, OutboxError>] {
         let results = Mutex<[Result<AppendedMessage, OutboxError>?]>(Array(repeating: nil, count: drafts.count))
         let settled = DispatchGroup()
         for (index, draft) in drafts.enumerated() {
@@ -165,7 +179,7 @@ extension OutboxStore {
                 results.withLock { $0[index] = result.map { $0[0] } }
                 settled.leave()
             }
-            let unit = AppendUnit(messages: [message], rows: nil, mayDropProgress: mayDropProgress)
+            let unit = AppendUnit(messages: [message], rows: nil, mayDropProgress: mayDropProgress, reservedBytes: reservedBytes)
             submit(.append(unit, completion), orFail: { completion(.failure($0)) })
         }
         settled.wait()

@@ -35,9 +35,12 @@ public struct SalvageReport: Sendable {
     public var inboxOpenCopied: Int64 = 0
     /// False when the file's inbox could not be read to the end.
     public var inboxComplete = true
-    /// Set when this store refused an append (the size bound, a full disk): salvage stopped there.
-    /// Running it again goes on, since what was salvaged is recognised.
+    /// Set when this store refused an append (salvage's ceiling under the size bound, a full disk):
+    /// salvage stopped there. Running it again goes on, since what was salvaged is recognised.
     public var stoppedBy: OutboxError?
+    /// This store's size bound, and the most salvage fills it to: the rest is the service's.
+    public var boundBytes: Int64 = 0
+    public var ceilingBytes: Int64 = 0
 
     /// Seqs in the unreadable ranges (an upper bound on the messages lost: some may be gaps); nil when
     /// a range runs to an unknown end.

@@ -92,6 +92,22 @@ struct SalvageCommandTests {
         #expect(all["complete"] == .bool(true))
     }
 
+    @Test("a file too large for the store: salvage stops at four fifths of the size bound, exits 75 and says why")
+    func stopsShortOfTheBound() async throws {
+        let fixture = Fixture()
+        try await FilledStore.fill(fixture, count: 6_000)
+        let moved = try StoreQuarantine.moveAside(directory: fixture.dataDir, fileName: OutboxStore.fileName)
+        let first = try fixture.run("outbox", "salvage", moved, "--json", "--max-outbox-bytes", "1MiB")
+        #expect(first.status == 75, "\(first.stderr)")
+        #expect(first.stderr.contains("salvage fills it only to 838861 of its 1048576-byte size bound"), "\(first.stderr)")
+        let report = try JSON.parse(first.stdout)
+        #expect(report["ceiling_bytes"]?.int == 838_861 && report["size_bound_bytes"]?.int == 1_048_576)
+        let salvaged = try #require(report["salvaged"]?.int)
+        #expect(salvaged > 0 && salvaged < 6_000)
+        let stats = try fixture.json("outbox", "stats", "--max-outbox-bytes", "1MiB")
+        #expect((stats["held_bytes"]?.int ?? .max) <= 838_861, "\(stats)")
+    }
+
     @Test("refusals: no file 66, not SQLite 74, another device 78 unless --from-other-device, the live store 65, no device yet 78 and nothing created")
     func refusals() async throws {
         let fixture = Fixture()
