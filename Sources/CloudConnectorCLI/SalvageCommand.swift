@@ -28,9 +28,17 @@ struct SalvageCommand: ParsableCommand {
             drops unacked progress events to make room: there it stops (exit 75); run it again once \
             the cloud has acked more.
 
-            Exits 0 when every message of FILE is now here, 1 when some could not be (unreadable \
-            ranges, rows that do not decode, conflicts: listed), 66 when FILE does not exist, 74 when \
-            SQLite cannot read it at all, 78 for another device or tenant.
+            Exit codes: 0 every message of FILE, and its inbox, is now here · 1 some could not be \
+            brought back (unreadable ranges, rows that do not decode, conflicts: all listed) · 64 a \
+            bad flag · 65 FILE is this store or a copy of it, or --unacked-only on a FILE whose ack \
+            cursor is unreadable · 66 FILE does not exist · 69 this store stayed locked by another \
+            process · 73 the private copy of a FILE with a WAL cannot be made (free space in the data \
+            directory) · 74 SQLite cannot read FILE at all, or its identity row, or this store's \
+            storage failed (a full disk) · 75 salvage reached its ceiling, four fifths of this \
+            store's size bound · 78 FILE is not a cloud-connector outbox, or belongs to another \
+            tenant, or to another device without --from-other-device, or this data directory has no \
+            device yet. A refusal appends nothing; a run stopped part way (75, or 74 on a full disk) \
+            keeps what it appended, and running it again goes on.
 
             Examples:
               cloud-connector outbox salvage /var/lib/mindscape/outbox.sqlite.corrupt-20261203T161000Z

@@ -1,3 +1,4 @@
+@testable import CloudConnectorCLI
 import ConnectorCore
 import Foundation
 import OutboxStore
@@ -106,6 +107,25 @@ struct SalvageCommandTests {
         #expect(salvaged > 0 && salvaged < 6_000)
         let stats = try fixture.json("outbox", "stats", "--max-outbox-bytes", "1MiB")
         #expect((stats["held_bytes"]?.int ?? .max) <= 838_861, "\(stats)")
+    }
+
+    @Test("--help names every exit status salvage can end with")
+    func helpNamesEveryExitStatus() throws {
+        let help = try Fixture().run("outbox", "salvage", "--help")
+        #expect(help.status == 0, "\(help)")
+        // Wrapped lines joined again: one space between words.
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let identity = StoreIdentity(deviceID: "d", tenantID: "t")
+        let refusals: [SalvageError] = [
+            .missing(path: "f"), .unreadable(path: "f", detail: ""), .notAnOutbox(path: "f"),
+            .identityUnreadable(path: "f", detail: ""), .otherTenant(path: "f", source: identity, live: identity),
+            .otherDevice(path: "f", source: identity, live: identity), .sameStore(path: "f"),
+            .ackCursorUnreadable(path: "f"), .workingCopy(path: "f", reason: ""),
+        ]
+        let codes = [0, 1, 64, 69, 74, 75, 78] + refusals.map { Int(CLIFailure.status(of: $0).rawValue) }
+        for code in Set(codes).sorted() {
+            #expect(text.contains("· \(code) ") || text.contains("Exit codes: \(code) "), "exit \(code) is not explained:\n\(help.stdout)")
+        }
     }
 
     @Test("refusals: no file 66, not SQLite 74, another device 78 unless --from-other-device, the live store 65, no device yet 78 and nothing created")
