@@ -17,7 +17,8 @@ struct SalvageCommand: ParsableCommand {
             acked are salvaged too (this store's ledger, totals and timelines get them back; the \
             cloud recognises them), unless --unacked-only. The file's inbox rows this store lacks are \
             copied too, so a request it answered is not run again (R11); one it accepted and never \
-            ended is ended failed/interrupted at the service's next start (R13).
+            ended is ended failed/interrupted at the service's next start (R13) — but from another \
+            device's file only the answered ones: its open requests are not this device's to end.
 
             Safe to run again: what is already here (the same id, or the same event_id/report_id with \
             the same content) is counted as present and not appended. FILE is never written (it is \
@@ -139,7 +140,8 @@ struct SalvageCommand: ParsableCommand {
             "unlisted_problems": .int(report.unlistedProblems),
             "inbox": [
                 "read": .int(report.inboxRead), "copied": .int(report.inboxCopied),
-                "open_copied": .int(report.inboxOpenCopied), "complete": .bool(report.inboxComplete),
+                "open_copied": .int(report.inboxOpenCopied), "open_left_out": .int(report.inboxOpenLeftOut),
+                "complete": .bool(report.inboxComplete),
             ],
             "size_bound_bytes": .int(report.boundBytes),
             "ceiling_bytes": .int(report.ceilingBytes),
@@ -168,6 +170,9 @@ struct SalvageCommand: ParsableCommand {
         pairs.append(("conflicts", "\(report.conflicts.count) messages"))
         var inbox = "\(report.inboxRead) requests read, \(report.inboxCopied) new here"
         if report.inboxOpenCopied > 0 { inbox += ", \(report.inboxOpenCopied) of them never ended" }
+        if report.inboxOpenLeftOut > 0 {
+            inbox += "; \(report.inboxOpenLeftOut) open ones left out (the other device's requests, not this one's to end)"
+        }
         if !report.inboxComplete { inbox += "; the rest of the file's inbox is unreadable" }
         pairs.append(("inbox", inbox))
         var lines = TextTable.keyValues(pairs)

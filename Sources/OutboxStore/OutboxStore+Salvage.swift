@@ -97,10 +97,18 @@ extension OutboxStore {
     /// is not run again when the cloud redelivers it). An open row stays open, so the next start ends
     /// its execution `interrupted` (R13), exactly as after a crash. A row the live inbox already holds
     /// (the cloud redelivered the request after the quarantine) is kept as it is.
+    ///
+    /// From another device's file only answered rows are copied. Its open requests were sent to that
+    /// device and accepted by it: ending them here would have this device report `failed`
+    /// `interrupted` for executions it never ran, under its own id. Left out, nothing is lost: if
+    /// the cloud sends such a request to this device, it is accepted and run here, once.
     private func salvageInbox(from source: SalvageSource, into report: inout SalvageReport) throws {
-        let (rows, complete) = source.inboxRows()
-        report.inboxRead = Int64(rows.count)
+        let (all, complete) = source.inboxRows()
+        report.inboxRead = Int64(all.count)
         report.inboxComplete = complete
+        let sameDevice = source.identity.deviceID == identity.deviceID
+        let rows = sameDevice ? all : all.filter { $0[2] != .text("open") }
+        report.inboxOpenLeftOut = Int64(all.count - rows.count)
         guard !rows.isEmpty else { return }
         let (copied, open) = try perform { session in
             try session.transaction { _ -> (Int64, Int64) in
