@@ -110,6 +110,8 @@ struct DamageProbeTests {
         let logged = try DamageProbe.run(
             Database(path: path, mode: .readOnly), quickCheckMaxPages: 1_000_000, logger: Logger(label: "test.probe"))
         #expect(logged.count == 1 && logged.allSatisfy { $0.hasSuffix("never used") }, "\(logged)")
+        // doctor's check says the same: wasted space, not damage.
+        #expect(try StoreIntegrity.check(directory: directory.path, depth: .quick, timeLimit: nil) == .wastedSpace(logged))
         // The same store with an unreadable page as well is still refused.
         try PageDamage.overwrite(path, pages: [try #require(try PageDamage.leaves(path, of: "outbox").first).number])
         #expect(Self.isCorrupt(Self.probedOpen(directory, quickCheckMaxPages: 1_000_000)))
