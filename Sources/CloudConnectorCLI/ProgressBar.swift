@@ -86,27 +86,35 @@ enum ProgressLine {
         label: String, unit: String, done: Int64, total: Int64, elapsed: Duration, finished: Bool
     ) -> String {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        // Counts come from files that may be damaged (salvage): any Int64 must draw, none may trap.
+        let done = max(done, 0)
         let rate = seconds > 0 ? Double(done) / seconds : 0
         var parts = [label]
         if total > 0 {
-            let shown = min(max(done, 0), total)
-            let filled = Int(shown * Int64(barWidth) / total)
+            let shown = min(done, total)
+            let filled = Int(scaled(shown, of: total, to: Int64(barWidth)))
             parts.append("[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "]")
-            let percent = "\(shown * 100 / total)%"
+            let percent = "\(scaled(shown, of: total, to: 100))%"
             parts.append(String(repeating: " ", count: max(0, 4 - percent.count)) + percent)
             parts.append("\(grouped(shown))/\(grouped(total)) \(unit)")
         } else {
-            parts.append("\(grouped(max(done, 0))) \(unit)")
+            parts.append("\(grouped(done)) \(unit)")
         }
-        if rate > 0 { parts.append("\(grouped(Int64(rate.rounded())))/s") }
-        let elapsedMS = Int64(seconds * 1_000)
+        if rate > 0 { parts.append("\(grouped(Int64(exactly: rate.rounded()) ?? Int64.max))/s") }
+        let elapsedMS = Int64(exactly: (seconds * 1_000).rounded(.down)) ?? Int64.max
         if finished {
             parts.append("in " + DurationText.format(milliseconds: elapsedMS))
         } else if total > 0, rate > 0, done < total {
-            let remainingMS = min(Double(total - done) / rate * 1_000, 1e12)
+            let remainingMS = min((Double(total) - Double(done)) / rate * 1_000, 1e12)
             parts.append("ETA " + DurationText.format(milliseconds: Int64(remainingMS)))
         }
         return parts.joined(separator: "  ")
+    }
+
+    /// `part * scale / whole`, rounded down, for `0 <= part <= whole`: the product is taken at full
+    /// width, so counts near Int64.max do not overflow.
+    static func scaled(_ part: Int64, of whole: Int64, to scale: Int64) -> Int64 {
+        whole.dividingFullWidth(part.multipliedFullWidth(by: scale)).quotient
     }
 
     /// 1234567 → "1,234,567".

@@ -17,18 +17,29 @@ struct SalvageCommand: ParsableCommand {
             acked are salvaged too (this store's ledger, totals and timelines get them back; the \
             cloud recognises them), unless --unacked-only. The file's inbox rows this store lacks are \
             copied too, so a request it answered is not run again (R11); one it accepted and never \
-            ended is ended failed/interrupted at the service's next start (R13).
+            ended is ended failed/interrupted at the service's next start (R13) — but from another \
+            device's file only the answered ones: its open requests are not this device's to end.
 
             Safe to run again: what is already here (the same id, or the same event_id/report_id with \
             the same content) is counted as present and not appended. FILE is never written (it is \
             read immutable, or from a private copy in the data directory when it has a WAL). Runs \
             beside the service like `outbox append`. A file of another device is refused unless \
-            --from-other-device; another tenant always (R12). At the size bound salvage stops rather \
-            than drop this store's unacked progress events (exit 75); run it again later.
+            --from-other-device; another tenant always (R12). Salvage fills this store only to four \
+            fifths of its size bound, leaving the rest to the service's live messages, and never \
+            drops unacked progress events to make room: there it stops (exit 75); run it again once \
+            the cloud has acked more.
 
-            Exits 0 when every message of FILE is now here, 1 when some could not be (unreadable \
-            ranges, rows that do not decode, conflicts: listed), 66 when FILE does not exist, 74 when \
-            SQLite cannot read it at all, 78 for another device or tenant.
+            Exit codes: 0 every message of FILE, and its inbox, is now here · 1 some could not be \
+            brought back (unreadable ranges, rows that do not decode, conflicts: all listed) · 64 a \
+            bad flag · 65 FILE is this store or a copy of it, or --unacked-only on a FILE whose ack \
+            cursor is unreadable · 66 FILE does not exist · 69 this store stayed locked by another \
+            process · 73 the private copy of a FILE with a WAL cannot be made (free space in the data \
+            directory) · 74 SQLite cannot read FILE at all, or its identity row, or this store's \
+            storage failed (a full disk) · 75 salvage reached its ceiling, four fifths of this \
+            store's size bound · 78 FILE is not a cloud-connector outbox, or belongs to another \
+            tenant, or to another device without --from-other-device, or this data directory has no \
+            device yet. A refusal appends nothing; a run stopped part way (75, or 74 on a full disk) \
+            keeps what it appended, and running it again goes on.
 
             Examples:
               cloud-connector outbox salvage /var/lib/mindscape/outbox.sqlite.corrupt-20261203T161000Z
@@ -82,10 +93,10 @@ struct SalvageCommand: ParsableCommand {
         }
         if let stopped = report.stoppedBy {
             let again = "What was salvaged stays; run salvage again to go on where it stopped (it recognises what is already here)."
-            if case .outboxFull(let held, let limit, _) = stopped {
+            if case .outboxFull(let held, _, _) = stopped {
                 throw CLIFailure(
                     .tempFail,
-                    "salvage stopped after \(report.salvaged) new messages: this store reached its size bound (\(held) of \(limit) bytes held), and salvage never drops unacked messages to make room. \(again) Wait for the cloud to ack more, raise --max-outbox-bytes, or add --unacked-only.")
+                    "salvage stopped after \(report.salvaged) new messages: this store holds \(held) bytes, and salvage fills it only to \(report.ceilingBytes) of its \(report.boundBytes)-byte size bound, leaving the rest to the service's live messages (at the bound they would be dropped or refused); it never drops unacked messages to make room. \(again) Wait for the cloud to ack more (salvage then makes room by pruning acked messages), raise --max-outbox-bytes, or add --unacked-only.")
             }
             let failure = CLIFailure(stopped)
             throw CLIFailure(failure.status, "salvage stopped after \(report.salvaged) new messages: \(failure.message) \(again)")
@@ -129,8 +140,11 @@ struct SalvageCommand: ParsableCommand {
             "unlisted_problems": .int(report.unlistedProblems),
             "inbox": [
                 "read": .int(report.inboxRead), "copied": .int(report.inboxCopied),
-                "open_copied": .int(report.inboxOpenCopied), "complete": .bool(report.inboxComplete),
+                "open_copied": .int(report.inboxOpenCopied), "open_left_out": .int(report.inboxOpenLeftOut),
+                "complete": .bool(report.inboxComplete),
             ],
+            "size_bound_bytes": .int(report.boundBytes),
+            "ceiling_bytes": .int(report.ceilingBytes),
             "complete": .bool(report.isComplete),
         ]
     }
@@ -156,6 +170,9 @@ struct SalvageCommand: ParsableCommand {
         pairs.append(("conflicts", "\(report.conflicts.count) messages"))
         var inbox = "\(report.inboxRead) requests read, \(report.inboxCopied) new here"
         if report.inboxOpenCopied > 0 { inbox += ", \(report.inboxOpenCopied) of them never ended" }
+        if report.inboxOpenLeftOut > 0 {
+            inbox += "; \(report.inboxOpenLeftOut) open ones left out (the other device's requests, not this one's to end)"
+        }
         if !report.inboxComplete { inbox += "; the rest of the file's inbox is unreadable" }
         pairs.append(("inbox", inbox))
         var lines = TextTable.keyValues(pairs)

@@ -1,3 +1,5 @@
+import Foundation
+import Logging
 import SQLiteDB
 
 /// Looks for damage deeper than the header when `run` starts (`OutboxOptions.probeForDamageAtOpen`),
@@ -5,27 +7,38 @@ import SQLiteDB
 /// instead of failing later — a replay stuck on "could not read pending messages", an append that
 /// cannot update its projection.
 ///
-/// A small store gets SQLite's `quick_check` (every page; about 1 ms for 256 pages of 8 KiB). A larger
+/// A small store gets SQLite's `quick_check` (every page; about 1 ms for 256 pages of 8 KiB); only its
+/// damage findings refuse the store, a leaked page is logged (QuickCheckFinding). A larger
 /// one gets the pages the service touches first and the edges of every b-tree: the newest and
 /// oldest log rows and the first page a replay reads, both ends of every index and projection, the
 /// small bookkeeping tables whole. Each read steps through every column, so overflow pages are
 /// loaded too. O(log n): a few milliseconds on a million messages. Damage in the middle of a large
 /// store is left to `outbox verify`, and to salvage once it shows.
 enum DamageProbe {
-    static func run(_ db: Database, quickCheckMaxPages: Int64) throws {
+    /// Throws `corrupt` on damage; returns the harmless findings, which it logged as a warning.
+    @discardableResult
+    static func run(_ db: Database, quickCheckMaxPages: Int64, logger: Logger) throws -> [String] {
         let pages = try db.int64("PRAGMA page_count")
-        if pages <= quickCheckMaxPages {
-            let findings = try db.all("PRAGMA quick_check").compactMap { $0.first?.text }.filter { $0 != "ok" }
-            if let first = findings.first {
-                throw OutboxError.corrupt(
-                    path: db.path, detail: "quick_check found \(findings.count) problem(s), the first: \(first)")
+        guard pages <= quickCheckMaxPages else {
+            for sql in edgeReads {
+                let statement = try db.prepare(sql)
+                while try statement.step() {}
             }
-            return
+            return []
         }
-        for sql in edgeReads {
-            let statement = try db.prepare(sql)
-            while try statement.step() {}
+        let findings = QuickCheckFinding.parse(try db.all("PRAGMA quick_check").compactMap { $0.first?.text })
+        let damage = findings.compactMap { if case .damage(let line) = $0 { line } else { nil } }
+        if let first = damage.first {
+            throw OutboxError.corrupt(
+                path: db.path, detail: "quick_check found \(damage.count) problem(s), the first: \(first)")
         }
+        let harmless = findings.compactMap { if case .harmless(let line) = $0 { line } else { nil } }
+        if let first = harmless.first {
+            logger.warning(
+                "the outbox has pages nothing uses: wasted space, every row still reads, so the store is kept; `cloud-connector outbox verify` lists them",
+                metadata: ["store.path": "\(db.path)", "store.unused_pages": "\(harmless.count)", "store.first_finding": "\(first)"])
+        }
+        return harmless
     }
 
     /// `ORDER BY` on an index's columns walks that index from one end; `INDEXED BY` makes sure.
@@ -58,6 +71,9 @@ enum DamageProbe {
         "SELECT request_id FROM inbox INDEXED BY inbox_done WHERE state = 'done' ORDER BY done_at_ms LIMIT 16",
         "SELECT request_id FROM inbox INDEXED BY inbox_done WHERE state = 'done' ORDER BY done_at_ms DESC LIMIT 16",
         "SELECT * FROM dropped_messages ORDER BY seq DESC LIMIT 16",
+        "SELECT * FROM retired_explicit_ids ORDER BY seq DESC LIMIT 16",
+        "SELECT id FROM retired_explicit_ids ORDER BY id LIMIT 16",
+        "SELECT id FROM retired_explicit_ids ORDER BY id DESC LIMIT 16",
         "SELECT * FROM prune_log ORDER BY id DESC LIMIT 16",
         "SELECT * FROM seq_jumps ORDER BY id DESC LIMIT 16",
         "SELECT * FROM ack_rewinds ORDER BY id DESC LIMIT 16",

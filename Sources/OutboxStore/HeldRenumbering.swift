@@ -23,6 +23,7 @@ extension WriterSession {
         try db.run("UPDATE outbox SET seq = seq + ?2 WHERE seq > ?1", bounds)
         try db.run("UPDATE usage_ledger SET seq = seq + ?2 WHERE seq > ?1", bounds)
         try db.run("UPDATE dropped_messages SET seq = seq + ?2 WHERE seq > ?1", bounds)
+        try db.run("UPDATE retired_explicit_ids SET seq = seq + ?2 WHERE seq > ?1", bounds)
         try db.run(
             "UPDATE executions SET \(shift("first_seq")), \(shift("last_seq")), \(shift("terminal_seq")), \(shift("job_type_seq"))",
             bounds)

@@ -13,7 +13,7 @@ struct LogAppender {
     /// message's own) or its natural key (event_id / report_id) is already held with the same content.
     func append(_ message: PreparedMessage, state: inout SequenceState) throws -> AppendedMessage {
         var naturalKey = message.fields.naturalKey
-        if let explicit = message.explicitID, let existing = try findByID(explicit, message, lastSeq: state.lastSeq) {
+        if let explicit = message.explicitID, let existing = try findByID(explicit, message, state: state) {
             return existing
         }
         if faults.contains(.ignoreNaturalKey), let key = naturalKey {
@@ -79,27 +79,74 @@ struct LogAppender {
         }
     }
 
-    /// The stored message with this id, if any: one salvaged before (its `explicit_id`), or one this
-    /// store derived the id for. Ids are the cloud's idempotency key (R6), so one id never names two
-    /// rows: the same content is a duplicate, other content a conflict. An id this store gave to a
-    /// seq it no longer holds (pruned or dropped) is known too: the message was this store's own.
-    private func findByID(_ id: MessageID, _ message: PreparedMessage, lastSeq: Int64) throws -> AppendedMessage? {
-        let bySalvagedID = try db.cached(
-            "SELECT seq, created_at_ms, type, codec, raw_size, payload, layout, request_id, natural_key, event_at_ms, event_type FROM outbox WHERE explicit_id = ?")
-        defer { bySalvagedID.reset() }
-        try bySalvagedID.bind(1, blob: id.bytes)
-        if try bySalvagedID.step() {
-            return try sameMessage(bySalvagedID, id: id, message)
+    /// The message this store holds or held under `id`, if any. Ids are the cloud's idempotency key
+    /// (R6), so one id never names two messages: the same content is a duplicate, other content a
+    /// conflict, and an id whose row was retired (pruned, dropped) is a duplicate too — that message
+    /// was this store's. Nil when this store never gave `id` to a message, including a derived id of
+    /// a seq it skipped (R7) or gave to a message with an id of its own.
+    private func findByID(_ id: MessageID, _ message: PreparedMessage, state: SequenceState) throws -> AppendedMessage? {
+        let duplicate = { (seq: Int64) in
+            AppendedMessage(seq: seq, id: id, createdAtMS: message.createdAtMS, type: message.type, duplicate: true)
         }
-        guard let seq = ids.seq(forDerived: id), seq <= lastSeq else { return nil }
-        let bySeq = try db.cached(
-            "SELECT seq, created_at_ms, type, codec, raw_size, payload, layout, request_id, natural_key, event_at_ms, event_type FROM outbox WHERE seq = ? AND explicit_id IS NULL")
+        let byOwnID = try db.cached("SELECT \(Self.storedColumns) FROM outbox WHERE explicit_id = ?")
+        defer { byOwnID.reset() }
+        try byOwnID.bind(1, blob: id.bytes)
+        if try byOwnID.step() {
+            return try sameMessage(byOwnID, id: id, message)
+        }
+        if !faults.contains(.forgetRetiredIDs) {
+            let retired = try db.cached("SELECT seq FROM retired_explicit_ids WHERE id = ?")
+            defer { retired.reset() }
+            try retired.bind(1, blob: id.bytes)
+            if try retired.step() { return duplicate(retired.int64(0)) }
+        }
+
+        guard let seq = ids.seq(forDerived: id), seq <= state.lastSeq else { return nil }
+        let bySeq = try db.cached("SELECT \(Self.storedColumns), explicit_id IS NULL FROM outbox WHERE seq = ?")
         defer { bySeq.reset() }
         try bySeq.bind(1, seq)
         if try bySeq.step() {
-            return try sameMessage(bySeq, id: id, message)
+            // The seq holds a message with an id of its own: its derived id was never given out.
+            return bySeq.int(11) == 1 ? try sameMessage(bySeq, id: id, message) : nil
         }
-        return AppendedMessage(seq: seq, id: id, createdAtMS: message.createdAtMS, type: message.type, duplicate: true)
+        switch try Self.whyMissing(seq, db: db) {
+        case .retiredWithOwnID, .skipped: return nil
+        case .dropped(let droppedID): return droppedID == id ? duplicate(seq) : nil
+        case .unrecorded:
+            // Pruned as a prefix (it carried its derived id: one of its own would be in
+            // retired_explicit_ids), or missing for no recorded reason (verify reports that; taking
+            // the message again loses nothing).
+            return seq <= state.prunedThrough ? duplicate(seq) : nil
+        }
+    }
+
+    static let storedColumns =
+        "seq, created_at_ms, type, codec, raw_size, payload, layout, request_id, natural_key, event_at_ms, event_type"
+
+    enum Missing {
+        /// Retired while it held a message with an id of its own.
+        case retiredWithOwnID
+        /// Dropped by the size bound (R4); the id it had.
+        case dropped(MessageID?)
+        /// Inside an R7 jump: never assigned here (or vacated by a renumbering, its message moved
+        /// with its id kept).
+        case skipped
+        case unrecorded
+    }
+
+    /// Why the log holds no row under `seq`, as far as the store recorded it.
+    static func whyMissing(_ seq: Int64, db: Database) throws -> Missing {
+        if try db.scalar("SELECT 1 FROM retired_explicit_ids WHERE seq = ?", [.integer(seq)]) != nil {
+            return .retiredWithOwnID
+        }
+        if let dropped = try db.scalar("SELECT id FROM dropped_messages WHERE seq = ?", [.integer(seq)]) {
+            guard case .blob(let bytes) = dropped else { return .dropped(nil) }
+            return .dropped(MessageID(bytes: bytes))
+        }
+        if try db.scalar("SELECT 1 FROM seq_jumps WHERE from_seq < ?1 AND to_seq >= ?1 LIMIT 1", [.integer(seq)]) != nil {
+            return .skipped
+        }
+        return .unrecorded
     }
 
     private func sameMessage(_ row: Statement, id: MessageID, _ message: PreparedMessage) throws -> AppendedMessage {

@@ -2,9 +2,10 @@ import ConnectorCore
 import SQLiteDB
 
 /// Removes rows from the log without changing what the projections say: execution events are folded
-/// into `execution_retired` first, usage reports stay in the ledger (never pruned), and every removal
-/// is recorded (`prune_log`, `dropped_messages`) so verify can tell it from a lost row. Runs inside
-/// the caller's write transaction.
+/// into `execution_retired` first, usage reports stay in the ledger (never pruned), ids of their own
+/// (`explicit_id`) stay in `retired_explicit_ids`, and every removal is recorded (`prune_log`,
+/// `dropped_messages`) so verify can tell it from a lost row. Runs inside the caller's write
+/// transaction.
 struct LogRetirer {
     let db: Database
     let ids: MessageIDScheme
@@ -74,10 +75,18 @@ struct LogRetirer {
         var removed = Removed()
         var summaries: [String: ExecutionSummary] = [:]
         let rows = try db.prepare(
-            "SELECT seq, type, request_id, event_type, event_at_ms, job_type, length(payload) FROM outbox WHERE \(clause)")
+            "SELECT seq, type, request_id, event_type, event_at_ms, job_type, length(payload), explicit_id FROM outbox WHERE \(clause)")
         try rows.bind(values)
+        let keepID = try db.cached("INSERT OR IGNORE INTO retired_explicit_ids (seq, id) VALUES (?, ?)")
         while try rows.step() {
             removed.messages += 1
+            if !rows.isNull(7) {
+                // The only trace of this id once the row is gone (LogAppender.findByID reads it).
+                defer { keepID.reset() }
+                try keepID.bind(1, rows.int64(0))
+                try keepID.bind(2, blob: rows.blob(7))
+                try keepID.step()
+            }
             removed.storedBytes += rows.int64(6)
             removed.heldBytes += rows.int64(6) + PreparedMessage.rowOverhead
             guard rows.int(1) == OutboxMessageType.executionEvent.code,

@@ -75,6 +75,11 @@ public struct OutboxFaults: OptionSet, Sendable {
     /// Salvage messages without their own ids: they get new ones, and the cloud would count a message
     /// it already holds a second time.
     public static let salvageWithoutIDs = OutboxFaults(rawValue: 1 << 13)
+    /// Look an id up only among held rows, not among retired ones: salvage run again after the
+    /// cloud acked and the store pruned what it appended appends it all a second time.
+    public static let forgetRetiredIDs = OutboxFaults(rawValue: 1 << 14)
+    /// Let salvage fill the store to its size bound, leaving the service's live appends no room.
+    public static let salvageWithoutHeadroom = OutboxFaults(rawValue: 1 << 15)
     /// Show secret values in CLI output even without --reveal.
     public static let skipRedaction = OutboxFaults(rawValue: 1 << 6)
     /// Give the store file mode 0644, as a forgotten chmod under the usual umask would: readable by

@@ -12,6 +12,9 @@ public struct SalvageOptions: Sendable {
     public var pageSize = 256
 
     public init() {}
+
+    /// The part of the store's size bound salvage leaves free for the service's live messages.
+    public static let headroomDivisor: Int64 = 5
 }
 
 extension OutboxStore {
@@ -22,10 +25,12 @@ extension OutboxStore {
     /// ones belong to the file's numbering, which this store's already covers (R7).
     ///
     /// Idempotent: a message whose id, or event_id/report_id with the same content, this store
-    /// already holds is counted as present and not appended again. Acked messages are salvaged too
+    /// already holds — or held: an id of its own outlives its pruned row in `retired_explicit_ids` —
+    /// is counted as present and not appended again. Acked messages are salvaged too
     /// (unless `unackedOnly`): this store's ledger, totals and timelines get them back, and a cloud
-    /// that lost them can get them again. Salvage never makes room by dropping unacked progress events:
-    /// when the size bound is reached it stops (`stoppedBy`), and running it again goes on.
+    /// that lost them can get them again. Salvage never makes room by dropping unacked progress events,
+    /// and it fills the store only up to its ceiling (the size bound less a fifth, left to the
+    /// service's live messages): there it stops (`stoppedBy`), and running it again goes on.
     public func salvage(
         from source: SalvageSource, options: SalvageOptions = SalvageOptions(),
         progress: ((_ done: Int64, _ total: Int64) -> Void)? = nil
@@ -33,9 +38,18 @@ extension OutboxStore {
         try checkOwnership(of: source, options: options)
         if options.unackedOnly && source.ackedSeq == nil { throw .ackCursorUnreadable(path: source.path) }
         var report = SalvageReport(source: source)
-        let first = max(1, (source.prunedThrough ?? 0) + 1)
-        var scan = SalvageScan(source: source, from: first, pageSize: options.pageSize)
-        let total = scan.boundKnown ? max(0, scan.bound - first + 1) : 0
+        report.boundBytes = self.options.maxOutboxBytes
+        report.ceilingBytes = self.options.maxOutboxBytes - reservedBytes
+        for seq in source.implausibleRowSeqs(limit: SalvageReport.listLimit) {
+            let range = SalvageSource.plausibleSeqs
+            report.add(
+                RowProblem(seq: seq, reason: "its seq is outside 1…\(range.upperBound), which no store assigns: a damaged row"),
+                to: \.undecodable)
+        }
+        // From seq 1 whatever the file says it pruned: a seek skips a pruned prefix for free, and a
+        // damaged pruned_through must not hide rows.
+        var scan = SalvageScan(source: source, from: 1, pageSize: options.pageSize)
+        let total = scan.boundKnown ? scan.bound : 0
         progress?(0, total)
         while report.stoppedBy == nil, let page = scan.next() {
             if let range = page.unreadable { report.unreadable.append(range) }
@@ -54,10 +68,11 @@ extension OutboxStore {
                 if self.options.faults.contains(.salvageWithoutIDs) { draft.id = nil }
                 return draft
             }
-            for (row, result) in zip(rows, appendEachAndWait(drafts, mayDropProgress: false)) {
+            let results = appendEachAndWait(drafts, mayDropProgress: false, reservedBytes: reservedBytes)
+            for (row, result) in zip(rows, results) {
                 record(result, of: row, source: source, in: &report)
             }
-            progress?(min(scan.position, scan.bound + 1) - first, total)
+            progress?(min(scan.position, scan.bound + 1) - 1, total)
         }
         if report.stoppedBy == nil {
             do {
@@ -82,10 +97,18 @@ extension OutboxStore {
     /// is not run again when the cloud redelivers it). An open row stays open, so the next start ends
     /// its execution `interrupted` (R13), exactly as after a crash. A row the live inbox already holds
     /// (the cloud redelivered the request after the quarantine) is kept as it is.
+    ///
+    /// From another device's file only answered rows are copied. Its open requests were sent to that
+    /// device and accepted by it: ending them here would have this device report `failed`
+    /// `interrupted` for executions it never ran, under its own id. Left out, nothing is lost: if
+    /// the cloud sends such a request to this device, it is accepted and run here, once.
     private func salvageInbox(from source: SalvageSource, into report: inout SalvageReport) throws {
-        let (rows, complete) = source.inboxRows()
-        report.inboxRead = Int64(rows.count)
+        let (all, complete) = source.inboxRows()
+        report.inboxRead = Int64(all.count)
         report.inboxComplete = complete
+        let sameDevice = source.identity.deviceID == identity.deviceID
+        let rows = sameDevice ? all : all.filter { $0[2] != .text("open") }
+        report.inboxOpenLeftOut = Int64(all.count - rows.count)
         guard !rows.isEmpty else { return }
         let (copied, open) = try perform { session in
             try session.transaction { _ -> (Int64, Int64) in
@@ -103,6 +126,11 @@ extension OutboxStore {
         }
         report.inboxCopied = copied
         report.inboxOpenCopied = open
+    }
+
+    /// What salvage leaves free of the size bound.
+    private var reservedBytes: Int64 {
+        options.faults.contains(.salvageWithoutHeadroom) ? 0 : options.maxOutboxBytes / SalvageOptions.headroomDivisor
     }
 
     private func checkOwnership(of source: SalvageSource, options: SalvageOptions) throws(SalvageError) {
@@ -141,7 +169,9 @@ extension OutboxStore {
 
     /// Appends each draft as its own unit (one refused draft fails alone), all submitted at once so
     /// they share group commits, in order; blocks until every one is settled.
-    func appendEachAndWait(_ drafts: [MessageDraft], mayDropProgress: Bool) -> [Result<AppendedMessage, OutboxError>] {
+    func appendEachAndWait(
+        _ drafts: [MessageDraft], mayDropProgress: Bool, reservedBytes: Int64 = 0
+    ) -> [Result<AppendedMessage, OutboxError>] {
         let results = Mutex<[Result<AppendedMessage, OutboxError>?]>(Array(repeating: nil, count: drafts.count))
         let settled = DispatchGroup()
         for (index, draft) in drafts.enumerated() {
@@ -157,7 +187,7 @@ extension OutboxStore {
                 results.withLock { $0[index] = result.map { $0[0] } }
                 settled.leave()
             }
-            let unit = AppendUnit(messages: [message], rows: nil, mayDropProgress: mayDropProgress)
+            let unit = AppendUnit(messages: [message], rows: nil, mayDropProgress: mayDropProgress, reservedBytes: reservedBytes)
             submit(.append(unit, completion), orFail: { completion(.failure($0)) })
         }
         settled.wait()

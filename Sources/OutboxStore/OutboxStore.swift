@@ -52,7 +52,7 @@ public final class OutboxStore: Sendable {
             codecs = try CodecTable.load(db)
             try cheapChecks(db)
             if options.probeForDamageAtOpen && !options.faults.contains(.skipStartupProbe) {
-                try DamageProbe.run(db, quickCheckMaxPages: options.quickCheckMaxPages)
+                try DamageProbe.run(db, quickCheckMaxPages: options.quickCheckMaxPages, logger: logger)
             }
         } catch {
             throw OutboxErrorMapping.map(error, operation: "opening the outbox", path: path)

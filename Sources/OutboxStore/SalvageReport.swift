@@ -33,11 +33,16 @@ public struct SalvageReport: Sendable {
     /// Of those copied, requests accepted and never ended: the service's next start ends them
     /// `failed` `interrupted` (R13), as after a crash.
     public var inboxOpenCopied: Int64 = 0
+    /// Open rows of another device's file, not copied: its requests are not this device's to end.
+    public var inboxOpenLeftOut: Int64 = 0
     /// False when the file's inbox could not be read to the end.
     public var inboxComplete = true
-    /// Set when this store refused an append (the size bound, a full disk): salvage stopped there.
-    /// Running it again goes on, since what was salvaged is recognised.
+    /// Set when this store refused an append (salvage's ceiling under the size bound, a full disk):
+    /// salvage stopped there. Running it again goes on, since what was salvaged is recognised.
     public var stoppedBy: OutboxError?
+    /// This store's size bound, and the most salvage fills it to: the rest is the service's.
+    public var boundBytes: Int64 = 0
+    public var ceilingBytes: Int64 = 0
 
     /// Seqs in the unreadable ranges (an upper bound on the messages lost: some may be gaps); nil when
     /// a range runs to an unknown end.
@@ -50,7 +55,8 @@ public struct SalvageReport: Sendable {
         return total
     }
 
-    /// Every message of the file, and its whole inbox, is now in this store.
+    /// Every message of the file, and every inbox row this store should take (all of them, or another
+    /// device's answered ones), is now in this store.
     public var isComplete: Bool {
         unreadable.isEmpty && undecodable.isEmpty && conflicts.isEmpty && unlistedProblems == 0 && inboxComplete
             && stoppedBy == nil

@@ -42,11 +42,14 @@ struct SalvageScan {
     static let columns =
         "seq, explicit_id, type, request_id, created_at_ms, event_at_ms, natural_key, event_type, codec, raw_size, payload, layout"
 
+    /// A page whose keys come back out of order: the b-tree is damaged there.
+    private struct OutOfOrder: Error {}
+
     init(source: SalvageSource, from: Int64, pageSize: Int) {
         self.source = source
         boundKnown = source.lastSeq != nil
-        // Far above any real seq, and low enough that the search's doubling cannot overflow.
-        bound = source.lastSeq ?? Int64.max / 4
+        // lastSeq is within plausibleSeqs, so `bound + 1` and the range search cannot overflow.
+        bound = source.lastSeq ?? SalvageSource.plausibleSeqs.upperBound
         self.pageSize = pageSize
         position = from
         finished = from > bound
@@ -63,6 +66,9 @@ struct SalvageScan {
             while try statement.step() {
                 count += 1
                 let seq = statement.int64(0)
+                // Keys outside the range asked for come only from a damaged page; taking them would
+                // move `position` backwards (a loop) or past the bound.
+                guard seq >= position, seq <= bound else { throw OutOfOrder() }
                 position = seq + 1
                 switch decode(statement, seq: seq) {
                 case .success(let row): page.rows.append(row)
@@ -98,7 +104,10 @@ struct SalvageScan {
             let statement = try source.db.prepare(
                 "SELECT \(Self.columns) FROM outbox WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT 1")
             try statement.bind([.integer(seq), .integer(bound)])
-            return .some(try statement.step() ? statement.int64(0) : nil)
+            guard try statement.step() else { return .some(nil) }
+            let found = statement.int64(0)
+            // A key outside the range asked for is a damaged page, as a failed seek is.
+            return found >= seq && found <= bound ? .some(found) : nil
         } catch {
             return nil
         }

@@ -10,17 +10,20 @@ import SQLiteDB
 /// build a WAL index to read a WAL, and that must not happen beside the original. The copy is removed
 /// by `close()`. Either way, nothing else may be writing the file (a quarantined one never is).
 ///
-/// Every read is defensive: whatever the bookkeeping rows say may be damaged too, so each is optional.
+/// Every read is defensive: whatever the bookkeeping rows say may be damaged too, so each is optional,
+/// and a number outside `plausibleSeqs` reads as unreadable.
 public final class SalvageSource {
     public let path: String
     public let identity: StoreIdentity
     /// The cloud's cumulative ack as the file recorded it; nil when unreadable.
     public let ackedSeq: Int64?
-    /// Rows up to here were pruned by retention before the damage; nil when unreadable.
-    public let prunedThrough: Int64?
     /// The highest seq the file may hold (its allocator, or its highest row, whichever is readable and
     /// higher); nil when neither is.
     public let lastSeq: Int64?
+    /// The only seqs and cursors believed from the file. A damaged (or hostile) file can hold any
+    /// 64-bit value; no store gets anywhere near 2^61, and below it the scan's `+ 1` and the range
+    /// search's doubling cannot overflow.
+    public static let plausibleSeqs: ClosedRange<Int64> = 0...(Int64.max / 4)
     let ids: MessageIDScheme
     let codecs: CodecTable
     let db: Database
@@ -81,12 +84,37 @@ public final class SalvageSource {
             throw .identityUnreadable(path: path, detail: "\(error)")
         }
         codecs = CodecTable.readOnly(db)
-        let state = try? db.all("SELECT last_seq, acked_seq, pruned_through FROM sequence_state WHERE singleton = 1").first
-        ackedSeq = state?[1].int64
-        prunedThrough = state?[2].int64
-        let highest = [state?[0].int64, try? db.scalar("SELECT max(seq) FROM outbox")?.int64,
-                       try? db.scalar("SELECT max(seq) FROM usage_ledger")?.int64].compactMap { $0 }.max()
+        // pruned_through is not read: the scan starts at seq 1, which costs one seek, rather than
+        // trust a damaged value to skip rows.
+        let state = try? db.all("SELECT last_seq, acked_seq FROM sequence_state WHERE singleton = 1").first
+        ackedSeq = Self.plausible(state?[1].int64)
+        let top: [SQLiteValue] = [.integer(Self.plausibleSeqs.upperBound)]
+        let highest = [
+            Self.plausible(state?[0].int64),
+            try? db.scalar("SELECT seq FROM outbox WHERE seq BETWEEN 1 AND ? ORDER BY seq DESC LIMIT 1", top)?.int64,
+            try? db.scalar("SELECT seq FROM usage_ledger WHERE seq BETWEEN 1 AND ? ORDER BY seq DESC LIMIT 1", top)?.int64,
+        ].compactMap { $0 }.max()
         lastSeq = highest
+    }
+
+    private static func plausible(_ value: Int64?) -> Int64? {
+        value.flatMap { plausibleSeqs.contains($0) ? $0 : nil }
+    }
+
+    /// Rows under a seq no store assigns (below 1, above `plausibleSeqs`): damage, listed by salvage
+    /// instead of read. Two seeks, at most `limit` rows each; a failed read finds none (the scan
+    /// reports the damage it meets).
+    func implausibleRowSeqs(limit: Int) -> [Int64] {
+        var seqs: [Int64] = []
+        let queries: [(String, [SQLiteValue])] = [
+            ("SELECT seq FROM outbox WHERE seq < 1 ORDER BY seq LIMIT ?", [.integer(Int64(limit))]),
+            ("SELECT seq FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+             [.integer(Self.plausibleSeqs.upperBound), .integer(Int64(limit))]),
+        ]
+        for (sql, values) in queries {
+            seqs += ((try? db.all(sql, values)) ?? []).compactMap { $0.first?.int64 }
+        }
+        return seqs
     }
 
     deinit {

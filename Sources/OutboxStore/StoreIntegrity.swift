@@ -14,6 +14,9 @@ public enum StoreIntegrity {
         case clean
         /// SQLite's findings, at most `maxFindings` of them.
         case damaged([String])
+        /// Only pages nothing uses (QuickCheckFinding): wasted space, every row still reads. `run`
+        /// keeps such a store.
+        case wastedSpace([String])
         /// The time limit passed before the check finished; nothing is known either way.
         case unfinished
     }
@@ -42,8 +45,14 @@ public enum StoreIntegrity {
                 // Some damage stops the check itself instead of being listed: that is its finding.
                 return .damaged([error.message])
             }
-            let findings = rows.compactMap { $0.first?.text }.filter { $0 != "ok" }
-            return findings.isEmpty ? .clean : .damaged(findings)
+            let findings = QuickCheckFinding.parse(rows.compactMap { $0.first?.text })
+            let lines = findings.map { finding in
+                switch finding {
+                case .harmless(let line), .damage(let line): line
+                }
+            }
+            if findings.isEmpty { return .clean }
+            return findings.allSatisfy { if case .harmless = $0 { true } else { false } } ? .wastedSpace(lines) : .damaged(lines)
         } catch {
             throw OutboxErrorMapping.map(error, operation: "checking the outbox's integrity", path: path)
         }

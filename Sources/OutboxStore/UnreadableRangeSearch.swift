@@ -7,19 +7,22 @@
 /// rows between them from the bisection; those are reported with the unreadable range, never invented.
 enum UnreadableRangeSearch {
     /// The smallest seq in `(failed, bound]` whose `probe` works, with what the probe returned; nil
-    /// when none does. `probe` returns nil when the seek fails. `bound` must be below `Int64.max / 2`.
+    /// when none does. `probe` returns nil when the seek fails. Any `0 <= failed` and `bound` up to
+    /// `Int64.max`: no step of the search can overflow.
     static func resume<T>(after failed: Int64, bound: Int64, probe: (Int64) -> T?) -> (seq: Int64, value: T)? {
-        var unreadable = failed
+        var unreadable = max(failed, 0)
         var step: Int64 = 1
         var readable: (seq: Int64, value: T)?
         while readable == nil {
             guard unreadable < bound else { return nil }
-            let candidate = min(unreadable + step, bound)
+            // Both are at least 0 here, so the distance cannot overflow, nor can `unreadable + step`
+            // below it.
+            let candidate = step < bound - unreadable ? unreadable + step : bound
             if let value = probe(candidate) {
                 readable = (candidate, value)
             } else {
                 unreadable = candidate
-                step *= 2
+                step = step > Int64.max / 2 ? Int64.max : step * 2
             }
         }
         guard var found = readable else { return nil }

@@ -14,6 +14,9 @@ struct AppendUnit: Sendable {
     /// Whether the size bound may drop unacked progress events to make room for this unit. Salvage
     /// says no: re-appending old messages must never cost the live ones anything.
     var mayDropProgress = true
+    /// Bytes of the size bound this unit must leave free. Salvage leaves a fifth: filling the store
+    /// to the bound would make the service's next appends drop progress events or fail.
+    var reservedBytes: Int64 = 0
 }
 
 typealias Completion<T> = @Sendable (Result<T, OutboxError>) -> Void

@@ -138,8 +138,9 @@ final class WriterSession {
         }
         do {
             let needed = unit.messages.reduce(Int64(0)) { $0 + $1.heldBytes }
-            if state.heldBytes + needed > options.maxOutboxBytes {
-                try SizeBound(db: db, ids: ids, limit: options.maxOutboxBytes, logger: logger)
+            let limit = options.maxOutboxBytes - unit.reservedBytes
+            if state.heldBytes + needed > limit {
+                try SizeBound(db: db, ids: ids, limit: limit, logger: logger)
                     .makeRoom(for: needed, state: &state, nowMS: nowMS, mayDropProgress: unit.mayDropProgress)
             }
             let appender = LogAppender(db: db, codecs: codecs, ids: ids, faults: faults)

@@ -22,6 +22,16 @@ struct ProgressBarTests {
         #expect(ProgressLine.grouped(1_234_567) == "1,234,567" && ProgressLine.grouped(-1_234) == "-1,234")
     }
 
+    @Test("counts up to Int64.max, negative ones and a huge rate draw a line; nothing overflows")
+    func extremeCounts() {
+        let huge = ProgressLine.render(label: "salvage", unit: "seqs", done: Int64.max - 1, total: Int64.max, elapsed: .milliseconds(1), finished: false)
+        #expect(huge.hasPrefix("salvage  [#######################-]   99%  "), "\(huge)")
+        let done = ProgressLine.render(label: "salvage", unit: "seqs", done: Int64.max, total: Int64.max, elapsed: .nanoseconds(1), finished: true)
+        #expect(done.contains("100%  9,223,372,036,854,775,807/9,223,372,036,854,775,807 seqs"), "\(done)")
+        let negative = ProgressLine.render(label: "salvage", unit: "seqs", done: Int64.min, total: 10, elapsed: .seconds(1), finished: false)
+        #expect(negative.hasPrefix("salvage  [------------------------]    0%  0/10 seqs"), "\(negative)")
+    }
+
     @Test("redraws are rate-limited, each starts with a carriage return, and finish ends the line once")
     func redraws() throws {
         var fds: [Int32] = [0, 0]

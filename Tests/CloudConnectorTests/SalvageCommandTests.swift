@@ -1,3 +1,4 @@
+@testable import CloudConnectorCLI
 import ConnectorCore
 import Foundation
 import OutboxStore
@@ -90,6 +91,41 @@ struct SalvageCommandTests {
         let all = try fixture.json("outbox", "salvage", moved)
         #expect(all["salvaged"]?.int == 30 && all["salvaged_acked"]?.int == 30 && all["already_present"]?.int == 10)
         #expect(all["complete"] == .bool(true))
+    }
+
+    @Test("a file too large for the store: salvage stops at four fifths of the size bound, exits 75 and says why")
+    func stopsShortOfTheBound() async throws {
+        let fixture = Fixture()
+        try await FilledStore.fill(fixture, count: 6_000)
+        let moved = try StoreQuarantine.moveAside(directory: fixture.dataDir, fileName: OutboxStore.fileName)
+        let first = try fixture.run("outbox", "salvage", moved, "--json", "--max-outbox-bytes", "1MiB")
+        #expect(first.status == 75, "\(first.stderr)")
+        #expect(first.stderr.contains("salvage fills it only to 838861 of its 1048576-byte size bound"), "\(first.stderr)")
+        let report = try JSON.parse(first.stdout)
+        #expect(report["ceiling_bytes"]?.int == 838_861 && report["size_bound_bytes"]?.int == 1_048_576)
+        let salvaged = try #require(report["salvaged"]?.int)
+        #expect(salvaged > 0 && salvaged < 6_000)
+        let stats = try fixture.json("outbox", "stats", "--max-outbox-bytes", "1MiB")
+        #expect((stats["held_bytes"]?.int ?? .max) <= 838_861, "\(stats)")
+    }
+
+    @Test("--help names every exit status salvage can end with")
+    func helpNamesEveryExitStatus() throws {
+        let help = try Fixture().run("outbox", "salvage", "--help")
+        #expect(help.status == 0, "\(help)")
+        // Wrapped lines joined again: one space between words.
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let identity = StoreIdentity(deviceID: "d", tenantID: "t")
+        let refusals: [SalvageError] = [
+            .missing(path: "f"), .unreadable(path: "f", detail: ""), .notAnOutbox(path: "f"),
+            .identityUnreadable(path: "f", detail: ""), .otherTenant(path: "f", source: identity, live: identity),
+            .otherDevice(path: "f", source: identity, live: identity), .sameStore(path: "f"),
+            .ackCursorUnreadable(path: "f"), .workingCopy(path: "f", reason: ""),
+        ]
+        let codes = [0, 1, 64, 69, 74, 75, 78] + refusals.map { Int(CLIFailure.status(of: $0).rawValue) }
+        for code in Set(codes).sorted() {
+            #expect(text.contains("· \(code) ") || text.contains("Exit codes: \(code) "), "exit \(code) is not explained:\n\(help.stdout)")
+        }
     }
 
     @Test("refusals: no file 66, not SQLite 74, another device 78 unless --from-other-device, the live store 65, no device yet 78 and nothing created")

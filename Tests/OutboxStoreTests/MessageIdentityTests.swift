@@ -90,6 +90,45 @@ struct MessageIdentityTests {
         #expect(try store.makeReader().backlog().lastSeq == own.seq)
     }
 
+    @Test("an id this store derived for a seq it never issued is not a duplicate: seqs an R7 jump skipped, seqs that hold a message with an id of its own, held or pruned")
+    func neverIssuedDerivedIDs() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        let store = try openStore(directory, clock: clock)
+        defer { store.close() }
+        // Five held messages, then the cloud acks 30 (R7): they move to 31…35 keeping their ids
+        // (now explicit), and 6…30 are never issued.
+        let held = try store.appendAndWait((0..<5).map { Drafts.reply("held-\($0)") })
+        _ = try store.acknowledgeAndWait(through: 30)
+        let withID: (String, Int64) -> MessageDraft = { request, seq in
+            var draft = Drafts.reply(request)
+            draft.id = store.ids.id(forSeq: seq)
+            return draft
+        }
+        // An id that was issued (seq 3, moved to 33) is that message wherever it went.
+        var moved = Drafts.reply("held-2")
+        moved.id = held[2].id
+        let echoed = try await store.append(moved)
+        #expect(echoed.duplicate && echoed.seq == 33)
+        // Seq 20 was skipped by the jump; seq 32 holds held-1 under held-1's own id.
+        for seq: Int64 in [20, 32] {
+            let appended = try await store.append(withID("new-\(seq)", seq))
+            #expect(!appended.duplicate, "the id of seq \(seq) was never issued")
+            #expect(appended.id == store.ids.id(forSeq: seq))
+        }
+        // Acked and pruned: seq 34 held a message with an id of its own, so its derived id was still
+        // never issued; held-3 (its own id) is recognised after the prune.
+        _ = try store.acknowledgeAndWait(through: try store.makeReader().lastAssignedSeq())
+        clock.advance(byMS: 1_000)
+        _ = try store.prune(retentionMS: 0)
+        let afterPrune = try await store.append(withID("new-34", 34))
+        #expect(!afterPrune.duplicate, "the id of seq 34 was never issued")
+        var again = Drafts.reply("held-3")
+        again.id = held[3].id
+        #expect(try await store.append(again).duplicate, "held-3 was this store's, pruned or not")
+        #expect(try store.makeReader().verify().isClean)
+    }
+
     @Test("UUID-shaped keys are stored as 16 bytes only when they convert back exactly")
     func compactKeys() async throws {
         let lower = "3f2b8c1e-7a4d-4e2b-9c1f-0a1b2c3d4e5f"

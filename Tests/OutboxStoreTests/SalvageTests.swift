@@ -249,6 +249,32 @@ struct SalvageTests {
         #expect(again.inboxCopied == 0 && again.salvaged == 0)
     }
 
+    @Test("from another device: its answered requests are copied (R11), its open ones are not, so this device never ends another device's execution")
+    func otherDeviceInbox() async throws {
+        let directory = TemporaryDirectory()
+        let replaced = StoreIdentity(deviceID: "dev-replaced", tenantID: testIdentity.tenantID)
+        let store = try OutboxStore.open(directory: directory.path, identity: replaced)
+        let accepted: (String) -> MessageDraft = { Drafts.event($0, "accepted", data: ["job_type": "tool"]) }
+        _ = try await store.append(
+            [accepted("req-open")], rows: InboxRows.open("req-open", kind: .executionRequest, jobType: "tool", workspaceID: nil, atMS: 1_000))
+        _ = try await store.append(
+            [accepted("req-done")],
+            rows: InboxRows.answered("req-done", kind: .executionRequest, jobType: "tool", outcome: "refused", atMS: 1_000))
+        store.close()
+        let moved = try StoreQuarantine.moveAside(directory: directory.path, fileName: OutboxStore.fileName)
+        let live = try openStore(directory)
+        defer { live.close() }
+        var options = SalvageOptions()
+        options.allowOtherDevice = true
+        let report = try live.salvage(from: try SalvageSource.open(moved, scratchDirectory: directory.path), options: options)
+        #expect(report.salvaged == 2 && report.inboxRead == 2 && report.inboxCopied == 1)
+        #expect(report.inboxOpenLeftOut == 1 && report.inboxOpenCopied == 0 && report.isComplete)
+        let reader = try live.makeReader()
+        #expect(try reader.inboxEntry(requestID: "req-done")?.outcome == "refused")
+        #expect(try reader.inboxEntry(requestID: "req-open") == nil, "another device's open request was taken over")
+        #expect(try reader.openInboxEntries(kind: .executionRequest).isEmpty)
+    }
+
     @Test("--unacked-only leaves out what the file's cloud had acked")
     func unackedOnly() async throws {
         let directory = TemporaryDirectory()
@@ -303,6 +329,13 @@ struct UnreadableRangeSearchTests {
             #expect(resumed?.value == damage.upperBound + 1)
             #expect(probes <= 2 * 17 + 2, "\(probes) probes for \(damage)")
         }
+    }
+
+    @Test("near Int64.max the search neither overflows nor runs past the bound")
+    func nearTheTop() {
+        #expect(UnreadableRangeSearch.resume(after: Int64.max - 10, bound: Int64.max) { _ -> Int64?? in nil } == nil)
+        let resumed = UnreadableRangeSearch.resume(after: 1, bound: Int64.max) { seq -> Int64?? in seq < Int64.max - 2 ? nil : .some(seq) }
+        #expect(resumed?.seq == Int64.max - 2)
     }
 
     @Test("damage to the end: nil; no row after the damage: readable with no row")

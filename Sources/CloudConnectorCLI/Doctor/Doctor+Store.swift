@@ -168,6 +168,11 @@ extension Doctor {
                 "store_integrity",
                 "\(pragma) reports damage: \(findings.prefix(3).joined(separator: "; "))\(findings.count > 3 ? " (and more)" : ""). Messages in damaged pages may be unreadable, and later writes can spread the damage. Stop the service, copy the data directory somewhere safe, and run `cloud-connector outbox verify` to see what is affected; if the store must be replaced, move it aside (as `run` does with an unreadable one) and recover what it held with `cloud-connector outbox salvage`.",
                 [("findings", .array(findings.map { .string($0) }))]))
+        case .wastedSpace(let findings):
+            add(.warning(
+                "store_integrity",
+                "\(pragma) found only pages nothing uses (\(findings.count)): wasted space, every row still reads, and `run` keeps the store. Nothing to do; `cloud-connector outbox verify` lists them.",
+                [("findings", .array(findings.map { .string($0) }))]))
         case .unfinished:
             add(.skipped(
                 "store_integrity",
