@@ -90,8 +90,10 @@ extension LinkSuites {
 
             // The next start ends the execution the damaged store left open, as after a crash (R13).
             let third = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/third.log")
-            try await eventually(timeout: .seconds(120), "req-open ended interrupted on the cloud") {
-                try await harness.cloud.messages(deviceID: testDevice).contains {
+            // Its usage report is the seq after the failed event: wait for both before SIGTERM.
+            try await eventually(timeout: .seconds(120), "req-open ended interrupted on the cloud, with its usage") {
+                let messages = try await harness.cloud.messages(deviceID: testDevice)
+                return messages.count >= expected.count + 2 && messages.contains {
                     $0.payload.contains("\"request_id\":\"req-open\"") && $0.payload.contains("\"interrupted\"")
                 }
             }

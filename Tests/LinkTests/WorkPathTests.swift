@@ -143,9 +143,9 @@ extension LinkSuites {
             let cloud = harness.cloud
             let ids = ["r-q1", "r-q2", "r-q3"]
             for id in ids { try await cloud.send(WorkHarness.request(id, ["job_type": "tool", "tool_name": "nap"]), to: testDevice) }
-            try await eventually("all three ended on the cloud") {
+            try await eventually("all three ended on the cloud, with their usage (the seq after each terminal)") {
                 let view = CloudView(messages: try await cloud.messages(deviceID: testDevice))
-                return ids.allSatisfy { !view.terminals($0).isEmpty }
+                return ids.allSatisfy { !view.terminals($0).isEmpty && !view.usage($0).isEmpty }
             }
 
             let runs = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }

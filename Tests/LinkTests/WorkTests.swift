@@ -130,8 +130,10 @@ extension LinkSuites {
                     (try? await cloud.send(WorkHarness.request(id, ["job_type": "tool", "tool_name": .string(tool)]), to: testDevice)) != nil
                 }
             }
-            try await eventually("the long one started on the cloud") {
-                CloudView(messages: try await cloud.messages(deviceID: testDevice)).eventTypes("r-long").contains("started")
+            // r-done must have finished before the kill, or the restart rightly ends it interrupted.
+            try await eventually("r-done ended and the long one started, on the cloud") {
+                let view = CloudView(messages: try await cloud.messages(deviceID: testDevice))
+                return !view.terminals("r-done").isEmpty && view.eventTypes("r-long").contains("started")
             }
             first.signal(SIGKILL)
             _ = try await first.waitForExit()
