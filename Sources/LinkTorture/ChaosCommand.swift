@@ -36,15 +36,7 @@ struct ChaosCommand: AsyncParsableCommand {
 
     func run() async throws {
         let seed = common.seed ?? UInt64.random(in: .min ... .max)
-        let workspace = try Workspace.create()
-        say("link torture: chaos for \(seconds) s, seed \(seed); data under \(workspace.root)")
-        var rig: Rig
-        do {
-            rig = try Rig(options: common, workspace: workspace, seed: seed, heartbeatMS: 1_000)
-        } catch {
-            workspace.remove()
-            throw error
-        }
+        var rig = try Rig.make(common, seed: seed, announcing: "chaos for \(seconds) s")
         var summary = Summary(mode: "chaos", seed: seed)
         summary.seconds = seconds
         summary.cloudCheck = "at the end, after the faults stopped and the backlog drained"

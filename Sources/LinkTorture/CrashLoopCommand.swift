@@ -51,15 +51,7 @@ struct CrashLoopCommand: AsyncParsableCommand {
 
     func run() async throws {
         let seed = common.seed ?? UInt64.random(in: .min ... .max)
-        let workspace = try Workspace.create()
-        say("link torture: crash loop, \(cycles) cycles killing \(kill.rawValue), seed \(seed); data under \(workspace.root)")
-        var rig: Rig
-        do {
-            rig = try Rig(options: common, workspace: workspace, seed: seed, heartbeatMS: 1_000)
-        } catch {
-            workspace.remove()
-            throw error
-        }
+        var rig = try Rig.make(common, seed: seed, announcing: "crash loop, \(cycles) cycles killing \(kill.rawValue)")
         var summary = Summary(mode: "crash-loop", seed: seed)
         summary.cloudCheck = "every cycle, after draining"
         do {

@@ -20,6 +20,19 @@ struct Rig {
     /// Resends the connector reported (its link_status), summed over its runs.
     var connectorResends: Int64 = 0
 
+    /// A rig in a fresh workspace, announced with what the run does, its seed and where its data
+    /// lives; the workspace goes again if the rig cannot be made.
+    static func make(_ options: CommonOptions, seed: UInt64, announcing run: String) throws -> Rig {
+        let workspace = try Workspace.create()
+        say("link torture: \(run), seed \(seed); data under \(workspace.root)")
+        do {
+            return try Rig(options: options, workspace: workspace, seed: seed, heartbeatMS: 1_000)
+        } catch {
+            workspace.remove()
+            throw error
+        }
+    }
+
     init(options: CommonOptions, workspace: Workspace, seed: UInt64, heartbeatMS: Int) throws {
         self.options = options
         self.workspace = workspace
