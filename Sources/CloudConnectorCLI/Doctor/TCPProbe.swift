@@ -13,14 +13,27 @@ enum TCPProbe {
         case failed(address: String, reason: String)
     }
 
+    /// A name lookup: getaddrinfo's status and its list (freed with freeaddrinfo by the probe).
+    /// Tests pass one that hangs, as a dead name server does.
+    typealias Lookup = @Sendable (_ host: String, _ port: Int) -> (status: Int32, results: UnsafeMutablePointer<addrinfo>?)
+
+    static let systemLookup: Lookup = { host, port in
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICSERV
+        var results: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &results)
+        return (status, results)
+    }
+
     /// getaddrinfo has no deadline of its own (a dead resolver costs its retries, up to half a
     /// minute per name server), so the lookup gets `timeout` too; a lookup still running then is
     /// left to finish on its thread, and the probe answers that the resolver did not.
-    static func probe(host: String, port: Int, timeout: Duration) async -> Outcome {
+    static func probe(host: String, port: Int, timeout: Duration, lookup: @escaping Lookup = systemLookup) async -> Outcome {
         await withCheckedContinuation { continuation in
             let answer = ProbeAnswer(continuation)
             Thread.detachNewThread {
-                answer.give(blockingProbe(host: host, port: port, timeout: timeout, resolved: answer.markResolved))
+                answer.give(blockingProbe(host: host, port: port, timeout: timeout, lookup: lookup, resolved: answer.markResolved))
             }
             Thread.detachNewThread {
                 Thread.sleep(forTimeInterval: Double(timeout.inMilliseconds) / 1_000)
@@ -53,14 +66,15 @@ enum TCPProbe {
         }
     }
 
-    private static func blockingProbe(host: String, port: Int, timeout: Duration, resolved: () -> Void) -> Outcome {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICSERV
-        var results: UnsafeMutablePointer<addrinfo>?
-        let lookup = getaddrinfo(host, String(port), &hints, &results)
+    private static func blockingProbe(
+        host: String, port: Int, timeout: Duration, lookup: Lookup, resolved: () -> Void
+    ) -> Outcome {
+        let (status, results) = lookup(host, port)
         resolved()
-        guard lookup == 0, results != nil else { return .unresolved(String(cString: gai_strerror(lookup))) }
+        guard status == 0, results != nil else {
+            if let results { freeaddrinfo(results) }
+            return .unresolved(String(cString: gai_strerror(status)))
+        }
         defer { freeaddrinfo(results) }
         var outcome = Outcome.unresolved("no address")
         var next = results
