@@ -41,7 +41,7 @@ public final class LocalAPIServer: Service {
 
     private init(
         configuration: LocalAPIConfiguration, loop: WebSocketEventLoop, server: WebSocketServer,
-        inFlight: InFlightRequests, agents: AgentHub, logger: Logger
+        inFlight: InFlightRequests, agents: AgentHub, agentSessions: Task<Void, Never>, logger: Logger
     ) {
         self.configuration = configuration
         self.host = server.host
@@ -50,14 +50,8 @@ public final class LocalAPIServer: Service {
         self.server = server
         self.inFlight = inFlight
         self.agents = agents
+        self.agentSessions = agentSessions
         self.logger = logger
-        agentSessions = Task {
-            await withDiscardingTaskGroup { group in
-                for await connection in server.connections {
-                    group.addTask { await AgentSession(connection: connection, hub: agents).run() }
-                }
-            }
-        }
     }
 
     /// Binds and starts serving. `metrics` is the factory `/metrics` renders; the process should
@@ -100,8 +94,18 @@ public final class LocalAPIServer: Service {
         logger.notice(
             "local API listening",
             metadata: ["host": "\(server.host)", "port": "\(server.port)", "token_file": "\(token.path)"])
+        // Agents connect from the moment the port is bound, so their sessions are served from here
+        // on, not only once `run()` is called; `stop()` waits for every one of them to end.
+        let agentSessions = Task {
+            await withDiscardingTaskGroup { group in
+                for await connection in server.connections {
+                    group.addTask { await AgentSession(connection: connection, hub: agents).run() }
+                }
+            }
+        }
         return LocalAPIServer(
-            configuration: configuration, loop: loop, server: server, inFlight: inFlight, agents: agents, logger: logger)
+            configuration: configuration, loop: loop, server: server, inFlight: inFlight, agents: agents,
+            agentSessions: agentSessions, logger: logger)
     }
 
     /// The transport refuses a body over its limit as soon as the declared length arrives and closes
