@@ -54,6 +54,10 @@ final class CloudContext: Sendable {
         deviceReports.withLock { $0[deviceID, default: DeviceReports()].resumeLastSeqs.append(lastSeq) }
     }
 
+    func recordOrderViolation(_ violation: OrderViolation, deviceID: String) {
+        deviceReports.withLock { $0[deviceID, default: DeviceReports()].orderViolations.append(violation) }
+    }
+
     func reports(deviceID: String) -> DeviceReports {
         deviceReports.withLock { $0[deviceID] ?? DeviceReports() }
     }

@@ -45,8 +45,21 @@ public struct DeviceReports: Sendable, Equatable {
     public var resumeLastSeqs: [Int64?] = []
     /// Each `heartbeat`'s payload, oldest first.
     public var heartbeats: [HeartbeatReport] = []
+    /// Outbox messages that arrived at or below a seq already received on the same connection:
+    /// R4 wants seq order per connection (a new connection starts again above `acked_seq`).
+    public var orderViolations: [OrderViolation] = []
 
     public init() {}
+}
+
+/// An outbox message that arrived out of seq order on one connection.
+public struct OrderViolation: Sendable, Equatable, CustomStringConvertible {
+    public var sessionID: String
+    public var seq: Int64
+    /// The highest seq received earlier on that connection.
+    public var after: Int64
+
+    public var description: String { "seq \(seq) after seq \(after) on session \(sessionID)" }
 }
 
 /// A `heartbeat` payload: the highest seq assigned and how many messages are not yet acked.

@@ -18,6 +18,8 @@ actor DeviceSession {
     private var pending: [InboundOutboxMessage] = []
     private var flushing = false
     private var lastAck: Int64 = 0
+    /// The highest outbox seq received on this connection, to check R4's order.
+    private var highestSeqReceived: Int64 = 0
     private var ended = false
     private var flushTask: Task<Void, Never>?
     /// Set once the socket is over and everything it delivered is stored (or failed).
@@ -189,6 +191,14 @@ actor DeviceSession {
         else {
             return badFrame("\(type) without a valid seq, id or payload")
         }
+        if seq <= highestSeqReceived, let deviceID {
+            // Stored and acked all the same (R6 makes it harmless); recorded for the tests.
+            logger.warning(
+                "outbox message out of seq order on this connection (R4)",
+                metadata: ["seq": .stringConvertible(seq), "seq.after": .stringConvertible(highestSeqReceived)])
+            context.recordOrderViolation(OrderViolation(sessionID: sessionID, seq: seq, after: highestSeqReceived), deviceID: deviceID)
+        }
+        highestSeqReceived = max(highestSeqReceived, seq)
         pending.append(InboundOutboxMessage(
             seq: seq, id: id, type: type, tenantID: tenantID, ts: frame["ts"]?.stringValue ?? "",
             payload: CloudFrames.text(payload),

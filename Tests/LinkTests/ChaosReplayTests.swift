@@ -25,6 +25,15 @@ extension LinkSuites {
             print("control: \(outcome.deliveryProblems)")
             #expect(!outcome.deliveryProblems.isEmpty, "cuts: \(outcome.cuts), resent: \(outcome.resent)")
         }
+
+        /// Negative control for "in order": the cloud stores by seq whatever the arrival order, so
+        /// order is judged as the messages arrive on each connection.
+        @Test("negative control: batches sent in reverse seq order are caught as out of order (R4)")
+        func reversedBatchesAreCaught() async throws {
+            let outcome = try await ChaosRun.run(messages: 1_000, faults: .reverseBatches, seed: 13)
+            #expect(!outcome.orderViolations.isEmpty)
+            #expect(outcome.deliveryProblems.contains { $0.contains("out of seq order") }, "\(outcome.deliveryProblems)")
+        }
     }
 }
 

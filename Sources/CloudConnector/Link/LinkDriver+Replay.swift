@@ -102,7 +102,8 @@ extension LinkDriver {
 
     func send(_ messages: [StoredMessage]) {
         guard let connection else { return }
-        for message in messages {
+        let ordered = settings.faults.contains(.reverseBatches) ? Array(messages.reversed()) : messages
+        for message in ordered {
             do {
                 try connection.send(utf8: message.envelope, priority: .normal)
             } catch {

@@ -16,4 +16,6 @@ public struct LinkFaults: OptionSet, Sendable {
     /// Log each fetched device token's value, as a careless debug line would (breaks "secrets are
     /// never printed").
     public static let logSecrets = LinkFaults(rawValue: 1 << 3)
+    /// Send each batch of outbox messages in reverse seq order (breaks R4's order on a connection).
+    public static let reverseBatches = LinkFaults(rawValue: 1 << 4)
 }
