@@ -15,6 +15,11 @@ public struct InboxEntry: Sendable, Equatable {
     public var receivedAtMS: Int64
     public var doneAtMS: Int64?
     public var outcome: String?
+    /// When an execution started, and its latest output (progress or usage) as recorded.
+    public var startedAtMS: Int64?
+    public var lastOutputAtMS: Int64?
+    /// The usage an open execution reported so far, as JSON (the connector's own record, see `progress`).
+    public var usageSoFar: String?
 }
 
 /// Inbox rows that commit in the same unit as the event or reply answering the request.
@@ -44,6 +49,29 @@ public enum InboxRows {
                 """,
                 [.text(requestID), .text(kind.rawValue), jobType.map(SQLiteValue.text) ?? .null, .integer(atMS),
                  .integer(atMS), .text(outcome)])
+        }
+    }
+
+    /// An open execution started: the start of its duration if a crash interrupts it.
+    public static func started(_ requestID: String, atMS: Int64) -> UnitRows {
+        { db, _ in
+            try db.run(
+                "UPDATE inbox SET started_at_ms = ?, last_output_at_ms = ? WHERE request_id = ? AND state = 'open'",
+                [.integer(atMS), .integer(atMS), .text(requestID)])
+        }
+    }
+
+    /// An open execution gave a sign of life (progress, or a usage line with its totals so far):
+    /// what it used up to here is billed even if a crash interrupts it.
+    public static func progress(_ requestID: String, usageSoFar: String?, atMS: Int64) -> UnitRows {
+        { db, _ in
+            try db.run(
+                """
+                UPDATE inbox SET last_output_at_ms = max(coalesce(last_output_at_ms, 0), ?),
+                    usage_so_far = coalesce(?, usage_so_far)
+                WHERE request_id = ? AND state = 'open'
+                """,
+                [.integer(atMS), usageSoFar.map(SQLiteValue.text) ?? .null, .text(requestID)])
         }
     }
 
@@ -82,14 +110,20 @@ extension OutboxReader {
         }
     }
 
-    static let inboxColumns = "request_id, kind, state, job_type, workspace_id, received_at_ms, done_at_ms, outcome"
+    static let inboxColumnNames = [
+        "request_id", "kind", "state", "job_type", "workspace_id", "received_at_ms", "done_at_ms", "outcome",
+        "started_at_ms", "last_output_at_ms", "usage_so_far",
+    ]
+    static let inboxColumns = inboxColumnNames.joined(separator: ", ")
 
     static func inboxEntry(_ statement: Statement) -> InboxEntry {
         InboxEntry(
             requestID: statement.string(0), kind: InboxEntry.Kind(rawValue: statement.string(1)) ?? .executionRequest,
             isOpen: statement.string(2) == "open", jobType: statement.optionalString(3),
             workspaceID: statement.optionalString(4), receivedAtMS: statement.int64(5),
-            doneAtMS: statement.isNull(6) ? nil : statement.int64(6), outcome: statement.optionalString(7))
+            doneAtMS: statement.isNull(6) ? nil : statement.int64(6), outcome: statement.optionalString(7),
+            startedAtMS: statement.isNull(8) ? nil : statement.int64(8),
+            lastOutputAtMS: statement.isNull(9) ? nil : statement.int64(9), usageSoFar: statement.optionalString(10))
     }
 }
 

@@ -102,6 +102,8 @@ extension OutboxStore {
     /// device and accepted by it: ending them here would have this device report `failed`
     /// `interrupted` for executions it never ran, under its own id. Left out, nothing is lost: if
     /// the cloud sends such a request to this device, it is accepted and run here, once.
+    private static let inboxPlaceholders = OutboxReader.inboxColumnNames.map { _ in "?" }.joined(separator: ", ")
+
     private func salvageInbox(from source: SalvageSource, into report: inout SalvageReport) throws {
         let (all, complete) = source.inboxRows()
         report.inboxRead = Int64(all.count)
@@ -116,7 +118,7 @@ extension OutboxStore {
                 var open: Int64 = 0
                 for row in rows {
                     try session.db.run(
-                        "INSERT OR IGNORE INTO inbox (\(OutboxReader.inboxColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+                        "INSERT OR IGNORE INTO inbox (\(OutboxReader.inboxColumns)) VALUES (\(Self.inboxPlaceholders))", row)
                     guard session.db.changes == 1 else { continue }
                     copied += 1
                     if row[1] == .text(InboxEntry.Kind.executionRequest.rawValue) && row[2] == .text("open") { open += 1 }

@@ -122,12 +122,19 @@ public final class SalvageSource {
     }
 
     /// The file's inbox rows (R11, R13), as far as they read; `complete` is false when a read failed
-    /// part way. Rows come back exactly as stored, for `INSERT OR IGNORE` into the live inbox.
+    /// part way. Rows come back as stored, in the order of `OutboxReader.inboxColumns`, for
+    /// `INSERT OR IGNORE` into the live inbox; columns a file of an older schema lacks (the usage
+    /// so far of migration 5) come back NULL.
     func inboxRows() -> (rows: [[SQLiteValue]], complete: Bool) {
         var rows: [[SQLiteValue]] = []
         do {
-            let statement = try db.prepare("SELECT \(OutboxReader.inboxColumns) FROM inbox ORDER BY request_id")
-            while try statement.step() { rows.append((0..<8).map { statement.value(Int32($0)) }) }
+            let present = Set(try db.all("SELECT name FROM pragma_table_info('inbox')").compactMap { row -> String? in
+                if case .text(let name) = row.first { return name }
+                return nil
+            })
+            let columns = OutboxReader.inboxColumnNames.map { present.contains($0) ? $0 : "NULL" }
+            let statement = try db.prepare("SELECT \(columns.joined(separator: ", ")) FROM inbox ORDER BY request_id")
+            while try statement.step() { rows.append(columns.indices.map { statement.value(Int32($0)) }) }
             return (rows, true)
         } catch {
             return (rows, false)

@@ -117,7 +117,14 @@ extension LinkSuites {
             let harness = try await LinkHarness()
             harness.store.close()
             let data = harness.directory + "/device"
-            try WorkHarness.handler(data + "/handlers", "tools", "slow", "cat > /dev/null\nsleep 60")
+            // It reports usage and progress, then hangs: the kill must not lose what it reported.
+            try WorkHarness.handler(data + "/handlers", "tools", "slow", """
+                cat > /dev/null
+                echo '{"type":"usage","token_usage":{"prompt_tokens":70,"completion_tokens":7,"total_tokens":77},"cost_estimate":{"amount":0.007,"currency":"USD"},"model":"m-long"}'
+                sleep 1
+                echo '{"type":"progress","progress":0.5,"message":"half way"}'
+                sleep 60
+                """)
             try WorkHarness.handler(data + "/handlers", "tools", "echo", "cat > /dev/null\necho '{\"type\":\"result\",\"result\":{}}'")
             let env = await ProcessTests.environment(harness)
             let first = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/first.log")
@@ -131,12 +138,14 @@ extension LinkSuites {
                 }
             }
             // r-done must have finished before the kill, or the restart rightly ends it interrupted.
-            try await eventually("r-done ended and the long one started, on the cloud") {
+            try await eventually("r-done ended and the long one reported progress, on the cloud") {
                 let view = CloudView(messages: try await cloud.messages(deviceID: testDevice))
-                return !view.terminals("r-done").isEmpty && view.eventTypes("r-long").contains("started")
+                return !view.terminals("r-done").isEmpty && view.eventTypes("r-long").contains("progress")
             }
             first.signal(SIGKILL)
             _ = try await first.waitForExit()
+            // A downtime longer than the execution ran, so a duration that counts it stands out.
+            try await Task.sleep(for: .seconds(6))
 
             let second = try ConnectorProcess(["run"], environment: env, logPath: harness.directory + "/second.log")
             try await eventually("the interrupted execution and its usage reached the cloud") {
@@ -156,6 +165,14 @@ extension LinkSuites {
             #expect(long["data"]?["error"]?["code"] == "interrupted")
             #expect(long["data"]?["error"]?["retryable"] == .bool(true))
             #expect(view.usage("r-long").count == 1)
+            // Billed for what it used before the kill, not for nothing, and not for the downtime.
+            let metrics = try #require(view.usage("r-long").first?["metrics"])
+            #expect(metrics["token_usage"]?["total_tokens"] == 77)
+            #expect(metrics["cost_estimate"]?["amount"]?.numberValue?.literal == "0.007")
+            #expect(metrics["model"] == "m-long")
+            let duration = try #require(metrics["duration_ms"]?.numberValue?.int64)
+            #expect(duration >= 900, "from started to the progress a second later: \(duration) ms")
+            #expect(duration < 5_000, "the 6 s downtime is not usage: \(duration) ms")
             #expect(view.eventTypes("r-done") == ["accepted", "started", "completed"], "nothing repeated")
             #expect(view.usage("r-done").count == 1)
             #expect(try await cloud.counts(deviceID: testDevice).duplicates == 0)

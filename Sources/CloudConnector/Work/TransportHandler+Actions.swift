@@ -10,12 +10,17 @@ extension TransportHandler {
         guard let execution = executions[requestID] else { return }
         switch action {
         case .start:
-            await appendQuietly([messages.event(requestID, .started, data: [:], atMS: nowMS)], requestID, what: "started")
+            let now = nowMS
+            await appendQuietly(
+                [messages.event(requestID, .started, data: [:], atMS: now)], rows: InboxRows.started(requestID, atMS: now),
+                requestID, what: "started")
             start(execution.request)
         case .emitProgress(let fraction, let message):
             // Progress is best effort: under storage pressure it is the one thing that may go (R4).
+            let now = nowMS
             await appendQuietly(
-                [messages.progress(requestID, fraction: fraction, message: message, atMS: nowMS)], requestID, what: "progress")
+                [messages.progress(requestID, fraction: fraction, message: message, atMS: now)],
+                rows: InboxRows.progress(requestID, usageSoFar: nil, atMS: now), requestID, what: "progress")
         case .stopExecutor:
             execution.task?.cancel()
         case .finish(let terminal):
@@ -23,9 +28,9 @@ extension TransportHandler {
         }
     }
 
-    private func appendQuietly(_ drafts: [MessageDraft], _ requestID: String, what: String) async {
+    private func appendQuietly(_ drafts: [MessageDraft], rows: @escaping UnitRows, _ requestID: String, what: String) async {
         do {
-            _ = try await store.append(drafts)
+            _ = try await store.append(drafts, rows: rows)
         } catch {
             logger.error("could not append an execution event", metadata: ["request.id": "\(requestID)", "event": "\(what)", "error": "\(error)"])
         }
@@ -67,7 +72,11 @@ extension TransportHandler {
             executions[requestID]?.lastProgressAtMS = now
             await perform(requestID) { $0.progress(fraction: fraction, message: message) }
         case .usage(let figures):
+            guard executions[requestID] != nil else { return }
             executions[requestID]?.usage.add(figures)
+            // Kept as it comes, so a crash before the end still bills what was used (R13's report).
+            guard let totals = executions[requestID]?.usage else { return }
+            await appendQuietly([], rows: InboxRows.progress(requestID, usageSoFar: totals.record, atMS: nowMS), requestID, what: "usage so far")
         }
     }
 

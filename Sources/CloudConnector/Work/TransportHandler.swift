@@ -73,11 +73,13 @@ public actor TransportHandler {
         }
         for entry in open {
             let now = max(nowMS, entry.receivedAtMS)
+            // What it used up to its last output: the device cannot know how long it ran after that,
+            // and the downtime until this start is not usage.
+            let usage = entry.usageSoFar.flatMap(UsageTotals.init(record:)) ?? UsageTotals()
+            let duration = entry.startedAtMS.map { started in max((entry.lastOutputAtMS ?? started) - started, 0) } ?? 0
             let drafts = [
                 messages.terminal(entry.requestID, ExecutionLifecycle.interrupted, atMS: now),
-                messages.usageReport(
-                    entry.requestID, workspaceID: entry.workspaceID, usage: UsageTotals(),
-                    durationMS: now - entry.receivedAtMS, atMS: now),
+                messages.usageReport(entry.requestID, workspaceID: entry.workspaceID, usage: usage, durationMS: duration, atMS: now),
             ]
             do {
                 _ = try await store.append(drafts, rows: InboxRows.close(entry.requestID, outcome: "failed", atMS: now))
