@@ -15,8 +15,8 @@ struct AgentUpgrade: Sendable {
         guard token.accepts(authorization: authorization) else {
             // Which of the two it was helps a person fix an agent; the value itself is never logged.
             logger.notice(
-                "agent connection refused: \(authorization == nil ? "no" : "wrong") bearer token",
-                metadata: ["http.path": "\(head.path)"])
+                "agent connection refused: bearer token missing or wrong",
+                metadata: ["http.path": "\(head.path)", "bearer": "\(authorization == nil ? "missing" : "wrong")"])
             return .reject(status: 401)
         }
         return .accept

@@ -41,8 +41,8 @@ struct LocalAPIRouter: Sendable {
             // Which of the two it was helps a person fix a caller; the value itself is never logged.
             let presented = request.head.headers["Authorization"] != nil
             logger.notice(
-                "local API request refused: \(presented ? "wrong" : "no") bearer token",
-                metadata: ["http.path": "\(route.rawValue)"])
+                "local API request refused: bearer token missing or wrong",
+                metadata: ["http.path": "\(route.rawValue)", "bearer": "\(presented ? "wrong" : "missing")"])
             return .apiError(
                 401, "unauthorized",
                 "this endpoint needs the header `Authorization: Bearer <token>`, with the token from \(token.path).",

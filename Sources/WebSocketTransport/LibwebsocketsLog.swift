@@ -35,7 +35,8 @@ final class LogBridge: @unchecked Sendable {  // @unchecked: `logger` is only to
         guard let logger = lock.withLock({ logger }) else { return }
         let text = Self.redacted(line.trimmingCharacters(in: .whitespacesAndNewlines))
         let swiftLevel: Logger.Level = (level & LLL_ERR) != 0 ? .error : .warning
-        logger.log(level: swiftLevel, "\(text)", metadata: ["component": "libwebsockets"])
+        // The line is libwebsockets' own words: metadata, so the message stays one searchable constant.
+        logger.log(level: swiftLevel, "libwebsockets reported", metadata: ["component": "libwebsockets", "lws.line": "\(text)"])
     }
 
     /// lws may quote request or response lines in errors; a line that could hold a credential is
