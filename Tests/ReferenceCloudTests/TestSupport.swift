@@ -59,7 +59,7 @@ struct Harness {
         let connection = try await loop.connect(WebSocketClientConfiguration(
             url: await cloud.webSocketURL,
             headers: ["Authorization": "Bearer \(token)", "X-Device-Id": device, "X-Tenant-Id": tenant]))
-        return Peer(connection)
+        return Peer.start(connection)
     }
 
     /// The HTTP status with which the cloud refused the WebSocket upgrade, read from the transport's
@@ -110,9 +110,14 @@ final class Peer: Sendable {
     let connection: WebSocketConnection
     private let inbox = Inbox()
 
-    init(_ connection: WebSocketConnection) {
+    private init(_ connection: WebSocketConnection) {
         self.connection = connection
-        let inbox = inbox
+    }
+
+    /// A peer reading `connection` to its end from now on.
+    static func start(_ connection: WebSocketConnection) -> Peer {
+        let peer = Peer(connection)
+        let inbox = peer.inbox
         Task {
             for await event in connection.events {
                 switch event {
@@ -124,6 +129,7 @@ final class Peer: Sendable {
                 }
             }
         }
+        return peer
     }
 
     func send(_ frame: JSONValue) { try? connection.send(text: String(decoding: JSON.encode(frame), as: UTF8.self)) }

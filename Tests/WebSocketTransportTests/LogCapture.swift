@@ -12,12 +12,17 @@ struct LogCapture {
     let logger: Logger
     private let records: RecordStore
 
-    init(label: String = "capture") {
+    private init(logger: Logger, records: RecordStore) {
+        self.logger = logger
+        self.records = records
+    }
+
+    /// A capture that collects its logger's records from now on.
+    static func start(label: String = "capture") -> LogCapture {
         let (stream, sink) = AsyncStream.makeStream(of: LogRecord.self)
         let store = RecordStore()
         Task { for await record in stream { await store.append(record) } }
-        records = store
-        logger = Logger(label: label) { _ in CapturingLogHandler(sink: sink) }
+        return LogCapture(logger: Logger(label: label) { _ in CapturingLogHandler(sink: sink) }, records: store)
     }
 
     /// Waits until a record matching `predicate` arrives.

@@ -54,7 +54,7 @@ extension TransportSocketTests {
         @Test func allowInsecureConnectsAndWarnsAtEveryConnect() async throws {
             let certificates = try TestCertificates.make()
             defer { certificates.remove() }
-            let capture = LogCapture()
+            let capture = LogCapture.start()
             try await withLoop(logger: capture.logger) { loop in
                 let server = try await Self.tlsServer(loop, certificates)
                 for attempt in 1...2 {
