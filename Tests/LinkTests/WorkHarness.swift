@@ -56,6 +56,16 @@ struct CloudView {
         }
     }
 
+    /// (seq, event_type) of each execution_event the cloud holds for the request, in seq order.
+    func eventSeqs(_ requestID: String) -> [(seq: Int64, eventType: String)] {
+        messages.compactMap { message in
+            guard message.type == "execution_event", let payload = try? JSON.parse(message.payload),
+                payload["request_id"]?.stringValue == requestID, let type = payload["event_type"]?.stringValue
+            else { return nil }
+            return (message.seq, type)
+        }
+    }
+
     func events(_ requestID: String) -> [JSONValue] {
         payloads(requestID).filter { $0.type == "execution_event" }.map(\.payload)
     }

@@ -92,12 +92,17 @@ extension LinkSuites {
             #expect(view.usage("r-cancel").count == 1)
             #expect(view.usage("r-cancel").first?["metrics"]?["duration_ms"]?.numberValue != nil)
 
-            // The device's own projections agree with what the cloud holds: a timeline per request
-            // ending as the cloud's terminal event says, and the same tokens and cost.
+            // The device's own projections agree with what the cloud holds: each request's timeline
+            // is the cloud's events, seq for seq and type for type, ending as the cloud's terminal
+            // event says; and the same tokens and cost.
             let reader = try harness.store.makeReader()
             for id in ids {
-                let status = try reader.timeline(requestID: id)?.summary.status.rawValue
-                #expect(status == view.terminals(id).first?["event_type"]?.stringValue, "\(id)")
+                let timeline = try #require(try reader.timeline(requestID: id), "\(id)")
+                #expect(timeline.summary.status.rawValue == view.terminals(id).first?["event_type"]?.stringValue, "\(id)")
+                let device = timeline.events.map { "\($0.seq) \($0.eventType.rawValue)" }
+                let cloudEvents = view.eventSeqs(id).map { "\($0.seq) \($0.eventType)" }
+                #expect(device == cloudEvents, "\(id)")
+                #expect(timeline.events.allSatisfy { $0.acked }, "\(id)")
             }
             let totals = try reader.meteringTotals(fromDay: "2000-01-01", toDay: "2100-01-01", groupBy: [])
             let deviceTokens = totals.reduce(0) { $0 + $1.totalTokens }
