@@ -24,8 +24,11 @@ struct StatusCommandTests {
         #expect(json["outbox"]?["pending"]?.int == 1)
         #expect(json["outbox"]?["last_seq"]?.int == 1)
         #expect(json["outbox"]?["oldest_pending_created_at"]?.stringValue != nil)
+        #expect((json["outbox"]?["oldest_pending_age_ms"]?.int ?? -1) >= 0)
         let text = try fixture.run("status")
         #expect(text.stdout.contains("never run: start the service with `cloud-connector run`"), "\(text)")
+        #expect(text.stdout.contains("pending         1 messages"), "\(text)")
+        #expect(text.stdout.contains("oldest pending  ") && text.stdout.contains(" ago ("), "\(text)")
     }
 
     @Test("a report left by a service that is gone reads 'not running', with the last state and pid")
@@ -43,9 +46,16 @@ struct StatusCommandTests {
         #expect(json["link"]?["reported_state"]?.stringValue == "live")
         #expect(json["link"]?["reconnects"]?.int == 3)
         #expect(json["link"]?["messages_resent"]?.int == 3)
+        #expect(json["link"]?["session_id"]?.stringValue == "s-1")
+        #expect(json["link"]?["last_error"]?.stringValue == "the connection was lost")
+        #expect(json["link"]?["cloud_url"]?.stringValue == "ws://cloud.example/ws")
+        #expect(json["outbox"]?["acked_seq"]?.int == 0)
         let text = try fixture.run("status").stdout
         #expect(text.contains("not running (last reported live by pid 999999)"), "\(text)")
         #expect(text.contains("10 messages, 3 of them resends"), "\(text)")
+        #expect(text.contains("session         s-1"), "\(text)")
+        #expect(text.contains("last error      the connection was lost"), "\(text)")
+        #expect(text.contains("reconnects      3 (2 sessions)"), "\(text)")
     }
 
     static func record(_ record: LinkStatusRecord, in store: OutboxStore) throws {
