@@ -1,6 +1,7 @@
 import ConnectorCore
 import Foundation
 @_spi(Faults) @testable import OutboxStore
+import SQLiteDB
 import Testing
 
 /// Salvage from real damaged files: a store is built, closed, pages of its log are overwritten with
@@ -217,6 +218,42 @@ struct SalvageTests {
         } catch {
             guard case .sameStore = error else { Issue.record("\(error)"); return }
         }
+    }
+
+    @Test("an open execution's usage so far is salvaged with its row; a file from before migration 5 (no such columns) still gives its rows")
+    func inboxUsageSoFarAndOlderFiles() async throws {
+        let directory = TemporaryDirectory()
+        let store = try openStore(directory)
+        let usage = #"{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7,"reported_tokens":true}"#
+        _ = try await store.append(
+            [Drafts.event("req-open", "accepted", data: ["job_type": "tool"])],
+            rows: InboxRows.open("req-open", kind: .executionRequest, jobType: "tool", workspaceID: nil, atMS: 1_000))
+        _ = try await store.append([], rows: InboxRows.started("req-open", atMS: 1_100))
+        _ = try await store.append([], rows: InboxRows.progress("req-open", usageSoFar: usage, atMS: 1_500))
+        store.close()
+        let moved = try StoreQuarantine.moveAside(directory: directory.path, fileName: OutboxStore.fileName)
+        // The same file as an older release would have left it: the inbox without migration 5's columns.
+        let older = directory.path + "/older.sqlite"
+        try FileManager.default.copyItem(atPath: moved, toPath: older)
+        do {
+            let db = try Database(path: older, mode: .readWrite(create: false))
+            for column in ["usage_so_far", "last_output_at_ms", "started_at_ms"] { try db.execute("ALTER TABLE inbox DROP COLUMN \(column)") }
+        }
+
+        let live = try openStore(directory)
+        defer { live.close() }
+        let report = try live.salvage(from: try SalvageSource.open(moved, scratchDirectory: directory.path))
+        #expect(report.inboxCopied == 1 && report.isComplete)
+        let entry = try #require(try live.makeReader().inboxEntry(requestID: "req-open"))
+        #expect(entry.startedAtMS == 1_100 && entry.lastOutputAtMS == 1_500 && entry.usageSoFar == usage)
+
+        let elsewhere = TemporaryDirectory()
+        let fresh = try openStore(elsewhere)
+        defer { fresh.close() }
+        let fromOlder = try fresh.salvage(from: try SalvageSource.open(older, scratchDirectory: elsewhere.path))
+        #expect(fromOlder.inboxRead == 1 && fromOlder.inboxCopied == 1 && fromOlder.isComplete)
+        let olderEntry = try #require(try fresh.makeReader().inboxEntry(requestID: "req-open"))
+        #expect(olderEntry.isOpen && olderEntry.startedAtMS == nil && olderEntry.usageSoFar == nil)
     }
 
     @Test("the file's inbox rows the store lacks are copied: answered requests stay answered (R11), open ones stay open for the next start to end (R13); the store's own rows are kept")
