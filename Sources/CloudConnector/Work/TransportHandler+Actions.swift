@@ -72,7 +72,6 @@ extension TransportHandler {
             executions[requestID]?.lastProgressAtMS = now
             await perform(requestID) { $0.progress(fraction: fraction, message: message) }
         case .usage(let figures):
-            guard executions[requestID] != nil else { return }
             executions[requestID]?.usage.add(figures)
             // Kept as it comes, so a crash before the end still bills what was used (R13's report).
             guard let totals = executions[requestID]?.usage else { return }
