@@ -27,5 +27,19 @@ extension LinkSuites {
             try await second.stop()
             await harness.finish()
         }
+
+        @Test("once the link is caught up, status counts every message sent, without waiting for the flush interval")
+        func countersAreCompleteWhenCaughtUp() async throws {
+            let harness = try await LinkHarness()
+            var settings = await harness.settings()
+            settings.statusFlushInterval = .seconds(3_600)
+            let connector = RunningConnector.start(settings, store: harness.store)
+            try await eventually("the session") { (try harness.linkStatus()?.sessions ?? 0) == 1 }
+            try await harness.append(count: 5)
+            try await eventually("all acked") { try harness.backlog().ackedSeq == 5 }
+            try await eventually("the status counts the 5 sent") { try harness.linkStatus()?.messagesSent == 5 }
+            try await connector.stop()
+            await harness.finish()
+        }
     }
 }

@@ -58,6 +58,9 @@ final class LinkDriver {
     var statusInFlight = false
     var statusDirty = false
     var statusFlushScheduled = false
+    /// When the counters were last written because the link fell idle (at most once per flush
+    /// interval, so a trickle of single messages does not write the status after each ack).
+    var lastIdleFlush: MonotonicInstant?
     var knownLastSeq: Int64 = 0
     var counters = LinkCounters()
 
@@ -185,9 +188,16 @@ final class LinkDriver {
             pumpPosted = true
             inbox.yield(.pump)
         }
-        if counters.shown != counters.recorded, !statusFlushScheduled {
-            statusFlushScheduled = true
-            post(.statusFlushDue, after: settings.statusFlushInterval, &group)
+        if counters.shown != counters.recorded {
+            // Caught up: the counters are complete now, so `status` should not show a backlog as
+            // acked but not yet sent; otherwise they are flushed on the interval.
+            if window.isIdle, lastIdleFlush.map({ now - $0 >= settings.statusFlushInterval }) ?? true {
+                lastIdleFlush = now
+                statusDirty = true
+            } else if !statusFlushScheduled {
+                statusFlushScheduled = true
+                post(.statusFlushDue, after: settings.statusFlushInterval, &group)
+            }
         }
         writeStatusIfNeeded()
         armTimer(&group)

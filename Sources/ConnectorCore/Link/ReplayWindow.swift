@@ -55,6 +55,9 @@ public struct ReplayWindow<Message: ReplayMessage>: Sendable {
     /// Sent on this connection and not yet acked (R8 bounds it by `maxInflight`).
     public var inflightCount: Int { inflight.count }
     public var bufferedCount: Int { buffer.count }
+    /// Caught up: running, nothing in flight, nothing buffered or being read, nothing known to be
+    /// left in the store. The moment a status report is complete.
+    public var isIdle: Bool { isRunning && inflight.isEmpty && buffer.isEmpty && outstandingPage == nil && !mayHaveMore }
     /// True when `nextBatch()` would hand out at least one message.
     public var hasSendable: Bool { isRunning && !buffer.isEmpty && inflight.count < maxInflight }
 

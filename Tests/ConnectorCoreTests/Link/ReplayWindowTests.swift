@@ -51,6 +51,29 @@ import Testing
         #expect(driver.sent == [1, 2, 3, 4, 5])
     }
 
+    /// Idle only once everything known is sent and acked: the moment the link's counters are complete.
+    @Test func idleOnlyWhenEverythingKnownIsAcked() {
+        var driver = ReplayDriver(held: [1, 2, 3])
+        #expect(!driver.window.isIdle, "not running")
+        driver.start(ackedSeq: 0, maxInflight: 10)
+        #expect(!driver.window.isIdle, "a page is being read")
+        driver.pump()
+        #expect(driver.sent == [1, 2, 3])
+        #expect(!driver.window.isIdle, "in flight")
+        driver.ack(2)
+        #expect(!driver.window.isIdle, "seq 3 in flight")
+        driver.ack(3)
+        #expect(driver.window.isIdle)
+        driver.outbox.append(1)
+        driver.perform(driver.window.appended(lastSeq: 4))
+        #expect(!driver.window.isIdle, "an append is known")
+        driver.pump()
+        driver.ack(4)
+        #expect(driver.window.isIdle)
+        driver.window.stop()
+        #expect(!driver.window.isIdle, "stopped")
+    }
+
     /// R4: gaps are normal; the window sends exactly the held seqs, in order.
     @Test func gapsAreSkippedWithoutWaiting() {
         let held: [Int64] = [2, 3, 7, 8, 9, 20, 21, 100, 1000, 1001]
